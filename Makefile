@@ -1,0 +1,35 @@
+# orgpulse: every target installs what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: demo test lint unit bench system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+system-deps:
+	@scripts/system-deps.sh
+
+## demo: local Kafka broker + worker + simulator, live view until Ctrl-C
+demo: $(STAMP) system-deps
+	$(BIN)/orgpulse demo
+
+## test: lint, type-check and the full suite on a real local broker
+test: lint $(STAMP) system-deps
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check streams tests benchmarks
+	$(BIN)/mypy
+
+## bench: benchmark scripts, results in BENCHMARKS.md
+bench: $(STAMP) system-deps
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	-$(BIN)/orgpulse broker stop
+	rm -rf .orgpulse

@@ -1,0 +1,1 @@
+"""orgpulse: live organizational network analysis."""

@@ -1,0 +1,140 @@
+"""The snapshot JSON of one tenant and window (DESIGN §5), built from aggregates in O(teams)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from streams.analytics import metrics
+from streams.analytics.directory import Directory
+from streams.analytics.graph import WindowGraph
+from streams.analytics.pairs import from_micro
+
+DIGITS = 9
+"""Every float in a snapshot is rounded to this many decimals so the JSON is stable."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class ScopeStats:
+    """Answered requests and latency percentiles of one scope (within_team / cross_team)."""
+
+    answered: int = 0
+    p50_seconds: float | None = None
+    p90_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackStats:
+    """Feedback-loop statistics of one window; all zero/null until requests are tracked."""
+
+    requests: int = 0
+    answered: int = 0
+    unanswered: int = 0
+    open: int = 0
+    p50_seconds: float | None = None
+    p90_seconds: float | None = None
+    within_team: ScopeStats = field(default_factory=ScopeStats)
+    cross_team: ScopeStats = field(default_factory=ScopeStats)
+
+
+def number(value: float | None) -> float | None:
+    """A float rounded to :data:`DIGITS` decimals (``None`` stays ``None``)."""
+    return None if value is None else round(value, DIGITS)
+
+
+def iso_utc(t_ms: int | None) -> str | None:
+    """ISO-8601 UTC with milliseconds and ``Z``, e.g. ``2001-10-31T23:59:59.123Z``."""
+    if t_ms is None:
+        return None
+    text = (_EPOCH + timedelta(milliseconds=t_ms)).isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")
+
+
+def org_section(window: WindowGraph) -> dict[str, Any]:
+    """People, pairs, modularity and reciprocity of a window."""
+    return {
+        "people": window.graph.number_of_nodes(),
+        "pairs": window.pairs,
+        "modularity": number(metrics.modularity(window)),
+        "reciprocity": number(metrics.reciprocity(window)),
+    }
+
+
+def team_entry(window: WindowGraph, team: str, members: int, siloed: bool) -> dict[str, Any]:
+    """The snapshot entry of one reported team."""
+    internal = window.teams.internal.get(team, 0)
+    external = window.teams.external.get(team, 0)
+    return {
+        "members": members,
+        "internal": number(from_micro(internal)),
+        "external": number(from_micro(external)),
+        "ei_index": number(metrics.ei_index(internal, external)),
+        "partner_teams": window.teams.partner_teams(team),
+        "bridge_concentration": number(metrics.bridge_concentration(window, team)),
+        "siloed": siloed,
+    }
+
+
+def teams_section(
+    window: WindowGraph, directory: Directory, min_group_size: int, siloed: Collection[str]
+) -> dict[str, Any]:
+    """Entries of the directory teams with at least ``min_group_size`` members, by name."""
+    return {
+        team: team_entry(window, team, directory.members(team), team in siloed)
+        for team in directory.teams()
+        if directory.members(team) >= min_group_size
+    }
+
+
+def scope_section(stats: ScopeStats) -> dict[str, Any]:
+    """The ``within_team`` / ``cross_team`` part of the feedback section."""
+    return {
+        "answered": stats.answered,
+        "p50_seconds": number(stats.p50_seconds),
+        "p90_seconds": number(stats.p90_seconds),
+    }
+
+
+def feedback_section(stats: FeedbackStats) -> dict[str, Any]:
+    """The ``feedback`` section of a snapshot."""
+    return {
+        "requests": stats.requests,
+        "answered": stats.answered,
+        "unanswered": stats.unanswered,
+        "open": stats.open,
+        "p50_seconds": number(stats.p50_seconds),
+        "p90_seconds": number(stats.p90_seconds),
+        "within_team": scope_section(stats.within_team),
+        "cross_team": scope_section(stats.cross_team),
+    }
+
+
+@dataclass(frozen=True)
+class SnapshotInput:
+    """Everything a snapshot reads; the caller owns the objects, nothing is copied."""
+
+    tenant: str
+    window_name: str
+    as_of: int | None
+    window: WindowGraph
+    directory: Directory
+    min_group_size: int
+    siloed: Collection[str]
+
+
+def build_snapshot(source: SnapshotInput, feedback: FeedbackStats | None = None) -> dict[str, Any]:
+    """The DESIGN §5 snapshot dict of one tenant and window."""
+    return {
+        "tenant": source.tenant,
+        "window": source.window_name,
+        "as_of": iso_utc(source.as_of),
+        "org": org_section(source.window),
+        "teams": teams_section(
+            source.window, source.directory, source.min_group_size, source.siloed
+        ),
+        "feedback": feedback_section(feedback or FeedbackStats()),
+    }

@@ -1,0 +1,117 @@
+"""Event-time rolling windows of one tenant, bucketed (DESIGN §3 "Window").
+
+bucket(t) = floor(t / g); the watermark is the largest occurred_at seen; window W covers
+buckets B - W/g + 1 … B with B = bucket(watermark). Each kept bucket holds its aggregated
+edge deltas and event ids, so it can leave each window (subtracted) and finally be dropped
+when it leaves the largest window: memory is bounded by the largest window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from streams.analytics.directory import Directory
+from streams.analytics.graph import WindowGraph
+from streams.analytics.pairs import Edge, EventPairs
+
+
+@dataclass
+class Bucket:
+    """One bucket: aggregated ``edge → [count, weight_micro]`` and the ids of its events."""
+
+    edges: dict[Edge, list[int]] = field(default_factory=dict)
+    events: list[str] = field(default_factory=list)
+
+
+class RollingWindows:
+    """The buckets of one tenant and one :class:`WindowGraph` per configured window.
+
+    ``spans`` maps a window name to its length in buckets.
+    """
+
+    def __init__(self, bucket_ms: int, spans: Mapping[str, int], directory: Directory) -> None:
+        self.bucket_ms = bucket_ms
+        self.spans = dict(spans)
+        self.directory = directory
+        self.graphs = {name: WindowGraph(directory) for name in self.spans}
+        self.watermark: int | None = None
+        self._largest = max(self.spans.values())
+        self._buckets: dict[int, Bucket] = {}
+        self._seen: set[str] = set()
+
+    def bucket_of(self, t_ms: int) -> int:
+        """The bucket index of an event time."""
+        return t_ms // self.bucket_ms
+
+    @property
+    def current(self) -> int | None:
+        """B, the bucket of the watermark (``None`` before the first event)."""
+        return None if self.watermark is None else self.bucket_of(self.watermark)
+
+    def is_late(self, t_ms: int) -> bool:
+        """Whether an event at ``t_ms`` is older than the oldest kept bucket."""
+        current = self.current
+        return current is not None and self.bucket_of(t_ms) <= current - self._largest
+
+    def seen(self, event_id: str) -> bool:
+        """Whether ``event_id`` belongs to a kept bucket (a duplicate delivery)."""
+        return event_id in self._seen
+
+    def add(self, event_id: str, t_ms: int, pairs: EventPairs) -> None:
+        """Advance the watermark to ``t_ms`` if newer, then add the event.
+
+        The caller has checked that the event is neither late nor a duplicate.
+        """
+        self._advance(t_ms)
+        index = self.bucket_of(t_ms)
+        bucket = self._buckets.setdefault(index, Bucket())
+        bucket.events.append(event_id)
+        self._seen.add(event_id)
+        graphs = self._graphs_holding(index)
+        for a, b in pairs.edges():
+            stats = bucket.edges.setdefault((a, b), [0, 0])
+            stats[0] += 1
+            stats[1] += pairs.weight
+            for graph in graphs:
+                graph.add(a, b, 1, pairs.weight)
+
+    def move(self, person: str, team: str | None) -> None:
+        """Apply a directory change, moving the person's contributions in every window."""
+        old = self.directory.set(person, team)
+        new = self.directory.team_of(person)
+        for graph in self.graphs.values():
+            graph.relabel(person, old, new)
+
+    def buckets(self) -> Iterator[tuple[int, Bucket]]:
+        """Kept buckets in time order."""
+        for index in sorted(self._buckets):
+            yield index, self._buckets[index]
+
+    def restore(self, watermark: int | None, buckets: Mapping[int, Bucket]) -> None:
+        """Load kept buckets into an empty instance, rebuilding every window from them."""
+        self.watermark = watermark
+        self._buckets = dict(buckets)
+        for index, bucket in self.buckets():
+            self._seen.update(bucket.events)
+            for graph in self._graphs_holding(index):
+                graph.add_stats(bucket.edges, +1)
+
+    def _graphs_holding(self, index: int) -> list[WindowGraph]:
+        current = self.current
+        assert current is not None
+        return [g for name, g in self.graphs.items() if index > current - self.spans[name]]
+
+    def _advance(self, t_ms: int) -> None:
+        old, new = self.current, self.bucket_of(t_ms)
+        self.watermark = t_ms if self.watermark is None else max(self.watermark, t_ms)
+        if old is None or new <= old:
+            return
+        kept = sorted(self._buckets)
+        for name, span in self.spans.items():
+            leaving = [i for i in kept if old - span < i <= new - span]
+            for index in leaving:
+                self.graphs[name].add_stats(self._buckets[index].edges, -1)
+        for index in kept:
+            if index <= new - self._largest:
+                self._seen.difference_update(self._buckets.pop(index).events)

@@ -1,0 +1,59 @@
+"""The connector contract: implement :meth:`Connector.records`; the rest is inherited."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from streams.codec import CodecError
+from streams.connectors.emitter import DeliveryStats, Emitter
+from streams.connectors.records import RawRecord
+from streams.validation import InvalidRecord
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunSummary:
+    """Outcome of one connector run: records read, produced and skipped (by reason)."""
+
+    read: int = 0
+    produced: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    delivery: DeliveryStats = field(default_factory=DeliveryStats)
+
+
+class Connector(ABC):
+    """A source of interactions and directory entries, in the style of quix-streams sources.
+
+    Subclasses implement :meth:`records`, yielding :class:`RawInteraction` and
+    :class:`RawPerson` values with raw person ids. :meth:`run` pseudonymizes, validates,
+    encodes and produces them through an :class:`Emitter`, skips invalid ones with a
+    reason, flushes, and raises if anything could not be delivered.
+    """
+
+    name = "connector"
+
+    @abstractmethod
+    def records(self) -> Iterator[RawRecord]:
+        """Yield the records of this source, directory entries before the events that need them."""
+
+    def run(self, emitter: Emitter, progress: Callable[[int], None] | None = None) -> RunSummary:
+        """Produce every record of :meth:`records`; invalid ones are skipped and counted."""
+        summary = RunSummary()
+        for raw in self.records():
+            summary.read += 1
+            try:
+                emitter.emit(raw)
+            except (InvalidRecord, CodecError) as error:
+                summary.skipped[getattr(error, "reason", "invalid")] += 1
+                log.warning("%s: skipped record %d: %s", self.name, summary.read, error.reason)
+                continue
+            summary.produced += 1
+            if progress is not None:
+                progress(summary.read)
+        summary.delivery = emitter.close()
+        return summary

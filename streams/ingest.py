@@ -1,0 +1,35 @@
+"""The ingest stage as a pure function: bytes in, a valid Interaction or a rejection out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from streams.codec import Codec, CodecError
+from streams.model import Interaction
+from streams.validation import InvalidRecord, validate_interaction
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Why a record cannot be processed: a short reason code, the stage, and a detail text."""
+
+    reason: str
+    stage: str
+    detail: str
+
+
+def check_interaction(
+    raw: bytes | None, codec: Codec, now_ms: int, max_future_ms: int
+) -> Interaction | Rejection:
+    """Decode and validate ``raw``; never raises for bad input."""
+    if not raw:
+        return Rejection("empty", "decode", "empty message value")
+    try:
+        record = codec.decode(raw)
+    except CodecError as error:
+        return Rejection(error.reason, "decode", str(error))
+    try:
+        validate_interaction(record, now_ms, max_future_ms)
+    except InvalidRecord as error:
+        return Rejection(error.reason, "validate", str(error))
+    return record  # type: ignore[return-value]  # validated above

@@ -1,0 +1,61 @@
+"""Record shapes shared by the codec, connectors, analytics and agents.
+
+Records are plain dicts (what fastavro reads and writes), typed here. Timestamps are
+integer milliseconds since the Unix epoch (UTC) everywhere inside orgpulse.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NotRequired, TypedDict
+
+Kind = Literal[
+    "message", "reply", "request", "review", "comment", "mention", "reaction", "meeting", "share"
+]
+KINDS: tuple[Kind, ...] = (
+    "message", "reply", "request", "review", "comment", "mention", "reaction", "meeting", "share"
+)
+
+UNASSIGNED = "unassigned"
+"""Pseudo-team of people not in the directory: never reported, shares a team with nobody."""
+
+
+class Interaction(TypedDict):
+    """One ``orgpulse.Interaction`` event."""
+
+    event_id: str
+    tenant: str
+    source: str
+    kind: Kind
+    occurred_at: int
+    actor: str
+    targets: list[str]
+    thread_id: str | None
+    in_reply_to: str | None
+    channel: str | None
+    artifacts: list[str]
+    weight: float
+    attributes: dict[str, str]
+
+
+class Person(TypedDict):
+    """One ``orgpulse.Person`` directory entry."""
+
+    person: str
+    team: str
+    manager: str | None
+    tenant: str
+    bot: NotRequired[bool]
+
+
+class Alert(TypedDict):
+    """One ``orgpulse.Alert`` state transition."""
+
+    alert_id: str
+    tenant: str
+    kind: str
+    status: Literal["firing", "resolved"]
+    team: str
+    window: str
+    value: float
+    as_of: int
+    summary: str

@@ -1,0 +1,73 @@
+"""The one settings object of orgpulse, read from ``ORGPULSE_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+WINDOW_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(text: str) -> int:
+    """Return the number of seconds in a duration such as ``90s``, ``1h``, ``7d`` or ``2w``."""
+    text = text.strip()
+    unit = text[-1:]
+    if unit not in WINDOW_UNITS or not text[:-1].isdigit() or int(text[:-1]) <= 0:
+        raise ValueError(f"invalid duration {text!r}: expected a positive number and one of s m h d w")
+    return int(text[:-1]) * WINDOW_UNITS[unit]
+
+
+class Settings(BaseSettings):
+    """Broker, topics, windows, thresholds and secrets; frozen once loaded."""
+
+    model_config = SettingsConfigDict(env_prefix="ORGPULSE_", frozen=True, extra="ignore")
+
+    bootstrap: str = "localhost:9092"
+    schema_registry_url: str | None = None
+
+    topic_interactions: str = "interactions"
+    topic_directory: str = "directory"
+    topic_dlq: str = "interactions-dlq"
+    topic_alerts: str = "alerts"
+    partitions: int = Field(default=4, ge=1)
+
+    pseudonym_key: SecretStr = SecretStr("orgpulse-development-key")
+    pseudonymize_channels: bool = False
+
+    bucket_seconds: int = Field(default=3600, ge=1)
+    windows: tuple[str, ...] = ("1d", "7d", "28d")
+    max_targets: int = Field(default=50, ge=1)
+    max_future_seconds: int = Field(default=300, ge=0)
+    min_group_size: int = Field(default=5, ge=1)
+
+    silo_window: str = "7d"
+    silo_enter_ei: float = -0.6
+    silo_exit_ei: float = -0.4
+    silo_consecutive: int = Field(default=3, ge=1)
+
+    response_horizon_seconds: int = Field(default=14 * 86400, ge=1)
+
+    web_port: int = 6066
+    data_dir: Path = Path(".orgpulse")
+
+    @field_validator("windows")
+    @classmethod
+    def _windows_are_durations(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for window in value:
+            parse_duration(window)
+        return value
+
+    def window_seconds(self, window: str) -> int:
+        """Length of a configured window in seconds."""
+        if window not in self.windows:
+            raise ValueError(f"unknown window {window!r}; configured: {', '.join(self.windows)}")
+        return parse_duration(window)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment once."""
+    return Settings()

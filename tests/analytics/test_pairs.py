@@ -1,0 +1,47 @@
+"""Pairs of one event and weight quantization."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from streams.analytics.pairs import EventPairs, event_pairs, from_micro, to_micro
+
+from .strategies import event
+
+
+def test_pairs_drop_self_and_keep_repeated_targets() -> None:
+    pairs = event_pairs(event("x", 0, "a", ["b", "a", "c", "b"], 0.5), max_targets=50)
+    assert pairs == EventPairs("a", ("b", "c", "b"), 500_000, False)
+    assert pairs.edges() == [("a", "b"), ("a", "c"), ("a", "b")]
+
+
+def test_more_than_max_targets_is_a_broadcast_and_exactly_max_is_not() -> None:
+    assert event_pairs(event("x", 0, "a", ["b", "c", "d"], 1.0), max_targets=2).broadcast
+    assert not event_pairs(event("x", 0, "a", ["b", "c"], 1.0), max_targets=2).broadcast
+    assert event_pairs(event("x", 0, "a", ["b"] * 3, 1.0), max_targets=2).edges() == []
+
+
+def test_no_targets_or_only_self_gives_no_pairs() -> None:
+    assert event_pairs(event("x", 0, "a", [], 1.0), 50).edges() == []
+    assert event_pairs(event("x", 0, "a", ["a"], 1.0), 50).edges() == []
+
+
+def test_quantization_is_micro_units() -> None:
+    assert to_micro(1.0) == 1_000_000
+    assert to_micro(1 / 3) == 333_333
+    assert to_micro(0.1) + to_micro(0.2) == to_micro(0.3)
+    assert from_micro(2_250_000) == 2.25
+
+
+@given(st.lists(st.floats(0, 1e6, allow_nan=False), max_size=30), st.randoms())
+def test_integer_sums_are_order_independent(weights: list[float], rnd: object) -> None:
+    micro = [to_micro(w) for w in weights]
+    shuffled = list(micro)
+    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    total = 0
+    for value in micro:
+        total += value
+    for value in shuffled:
+        total -= value
+    assert total == 0
