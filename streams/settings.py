@@ -25,6 +25,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ORGPULSE_", frozen=True, extra="ignore")
 
+    app_id: str = "orgpulse"
     bootstrap: str = "localhost:9092"
     schema_registry_url: str | None = None
 
@@ -50,6 +51,12 @@ class Settings(BaseSettings):
 
     response_horizon_seconds: int = Field(default=14 * 86400, ge=1)
 
+    batch_size: int = Field(default=1000, ge=1)
+    batch_within_seconds: float = Field(default=0.5, gt=0)
+    refresh_seconds: float = Field(default=2.0, gt=0)
+    louvain_seconds: float = Field(default=60.0, gt=0)
+
+    web_host: str = "127.0.0.1"
     web_port: int = 6066
     data_dir: Path = Path(".orgpulse")
 

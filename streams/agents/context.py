@@ -1,0 +1,30 @@
+"""What the agents, timers and web views of one worker share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import faust
+
+from streams.agents.runtime import Runtime
+from streams.codec import Codec
+from streams.directory_reader import DirectoryReader
+from streams.exporter import WorkerMetrics
+from streams.model import Alert, Interaction
+from streams.settings import Settings
+
+
+@dataclass
+class Worker:
+    """Everything the agents, timers and views of one app share."""
+
+    settings: Settings
+    app: faust.App
+    runtime: Runtime
+    metrics: WorkerMetrics
+    interactions: faust.TopicT
+    dlq: faust.TopicT
+    alerts: faust.TopicT
+    codec: Codec[Interaction]
+    alert_codec: Codec[Alert]
+    directory: DirectoryReader

@@ -1,0 +1,65 @@
+"""The ingest agent: batches of raw interactions → DLQ or tenant states → deltas and alerts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+
+from faust.types import EventT
+
+from streams.agents.context import Worker
+from streams.ingest import Rejection, check_interaction
+from streams.model import Interaction
+from streams.timeutil import now_ms
+
+log = logging.getLogger(__name__)
+
+
+async def dead_letter(worker: Worker, event: EventT, rejection: Rejection) -> None:
+    """Send the original bytes of a bad record to the DLQ with the reason in its headers."""
+    message = event.message
+    log.warning("dead-lettered %s/%d@%d: %s (%s)", message.topic, message.partition,
+                message.offset, rejection.reason, rejection.stage)
+    headers = {
+        "reason": rejection.reason.encode(),
+        "stage": rejection.stage.encode(),
+        "detail": rejection.detail[:500].encode(),
+        "source-topic": message.topic.encode(),
+        "source-partition": str(message.partition).encode(),
+        "source-offset": str(message.offset).encode(),
+    }
+    await worker.dlq.send(key=message.key, value=message.value, headers=headers)
+    worker.metrics.dead_lettered.labels(rejection.reason).inc()
+
+
+async def process_batch(worker: Worker, events: Sequence[EventT]) -> None:
+    """Check every record, catch the directory up, apply the valid ones, persist, alert."""
+    settings = worker.settings
+    clock = now_ms()
+    valid: list[Interaction] = []
+    for event in events:
+        result = check_interaction(event.message.value, worker.codec, clock,
+                                   settings.max_future_seconds * 1000)
+        if isinstance(result, Rejection):
+            await dead_letter(worker, event, result)
+        else:
+            valid.append(result)
+    loop = asyncio.get_running_loop()
+    updates = await loop.run_in_executor(None, worker.directory.catch_up)
+    worker.runtime.apply_directory(updates)
+    alerts = worker.runtime.apply_events(valid)
+    worker.runtime.persist()
+    for alert in alerts:
+        await worker.alerts.send(key=alert["tenant"].encode(), value=worker.alert_codec.encode(alert))
+
+
+def register(worker: Worker) -> None:
+    """Add the ingest agent to the worker's app (concurrency 1: see DESIGN §7)."""
+    settings = worker.settings
+
+    @worker.app.agent(worker.interactions, concurrency=1, name="ingest")
+    async def ingest(stream: AsyncIterator[bytes]) -> None:
+        async for events in stream.take_events(settings.batch_size,  # type: ignore[attr-defined]
+                                               within=settings.batch_within_seconds):
+            await process_batch(worker, events)

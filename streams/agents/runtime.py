@@ -1,0 +1,158 @@
+"""Tenant states of one worker, persisted as per-batch deltas in a key-value store.
+
+The store is a Faust table backed by a changelog topic; keys are ``<tenant>/<sequence>``
+and values are the JSON deltas of :mod:`streams.analytics.journal`. A tenant's state is
+rebuilt by replaying its deltas in sequence order; deltas whose events have all left the
+largest window are deleted, so the store stays bounded by the window.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from streams.analytics.config import AnalyticsConfig
+from streams.analytics.journal import Delta
+from streams.analytics.silo import build_alert
+from streams.analytics.tenant import TenantState
+from streams.directory_reader import DirectoryUpdate
+from streams.exporter import WorkerMetrics
+from streams.model import UNASSIGNED, Alert, Interaction
+
+log = logging.getLogger(__name__)
+
+SEQUENCE_DIGITS = 12
+
+
+def _split_key(key: str) -> tuple[str, int]:
+    tenant, _, sequence = key.rpartition("/")
+    return tenant, int(sequence)
+
+
+@dataclass
+class StoredDeltas:
+    """Sequence numbers of a tenant's stored deltas and the newest event time of each."""
+
+    newest: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def next_sequence(self) -> int:
+        """The sequence number the next delta gets."""
+        return max(self.newest, default=-1) + 1
+
+
+def _newest_time(delta: Delta, fallback: int) -> int:
+    times = [op[2] for op in delta["ops"] if op[0] != "d"]
+    return max(times, default=fallback)
+
+
+def _align(state: TenantState, person: str, team: str | None) -> None:
+    if state.directory.team_of(person) != (team or UNASSIGNED):
+        state.set_team(person, team)
+
+
+class Runtime:
+    """Applies interactions and directory updates to tenant states and persists their deltas."""
+
+    def __init__(self, config: AnalyticsConfig, store: MutableMapping[str, Any],
+                 metrics: WorkerMetrics) -> None:
+        self.config = config
+        self.store = store
+        self.metrics = metrics
+        self.states: dict[str, TenantState] = {}
+        self._stored: dict[str, StoredDeltas] = {}
+        self._directory: dict[str, dict[str, str | None]] = {}
+        self.snapshots: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def state(self, tenant: str) -> TenantState:
+        """The tenant's state, rebuilt from the store the first time it is needed."""
+        state = self.states.get(tenant)
+        if state is None:
+            state = self.states[tenant] = self._rebuild(tenant)
+        return state
+
+    def stored_tenants(self) -> set[str]:
+        """Tenants with deltas in the store."""
+        return {_split_key(key)[0] for key in list(self.store.keys())}
+
+    def forget(self) -> None:
+        """Drop in-memory states (after a rebalance); they are rebuilt from the store."""
+        self.states.clear()
+        self._stored.clear()
+        self.snapshots.clear()
+
+    def _rebuild(self, tenant: str) -> TenantState:
+        started = time.perf_counter()
+        state = TenantState(tenant, self.config)
+        stored = self._stored[tenant] = StoredDeltas()
+        keys = sorted((k for k in list(self.store.keys()) if _split_key(k)[0] == tenant),
+                      key=lambda k: _split_key(k)[1])
+        for key in keys:
+            delta = self.store[key]
+            state.apply_delta(delta)
+            stored.newest[_split_key(key)[1]] = _newest_time(delta, state.windows.watermark or 0)
+        for person, team in self._directory.get(tenant, {}).items():
+            _align(state, person, team)
+        if keys:
+            log.info("rebuilt a tenant from %d deltas in %.2f s", len(keys),
+                     time.perf_counter() - started)
+        return state
+
+    def apply_directory(self, updates: Iterable[DirectoryUpdate]) -> None:
+        """Record directory updates and apply those that change a tenant's current view."""
+        for tenant, person, entry in updates:
+            team = None if entry is None else entry["team"]
+            self._directory.setdefault(tenant, {})[person] = team
+            _align(self.state(tenant), person, team)
+
+    def apply_events(self, events: Iterable[Interaction]) -> list[Alert]:
+        """Apply valid events in order; returns the alerts of the silo transitions they caused."""
+        alerts: list[Alert] = []
+        metrics = self.metrics
+        for event in events:
+            tenant = event["tenant"]
+            outcome = self.state(tenant).apply(event)
+            if outcome.status in ("applied", "broadcast"):
+                metrics.processed.labels(tenant, event["source"]).inc()
+            if outcome.status == "broadcast":
+                metrics.broadcast.labels(tenant).inc()
+            elif outcome.status == "late":
+                metrics.late.labels(tenant).inc()
+            elif outcome.status == "duplicate":
+                metrics.duplicate.labels(tenant).inc()
+            alerts.extend(build_alert(tenant, self.config.silo_window, t)
+                          for t in outcome.transitions)
+        return alerts
+
+    def persist(self) -> None:
+        """Store every tenant's pending delta and delete deltas that left the largest window."""
+        for tenant, state in self.states.items():
+            delta = state.take_delta()
+            stored = self._stored[tenant]
+            if delta["ops"] or delta["late"] or delta["duplicate"]:
+                sequence = stored.next_sequence
+                self.store[f"{tenant}/{sequence:0{SEQUENCE_DIGITS}d}"] = delta
+                stored.newest[sequence] = _newest_time(delta, state.windows.watermark or 0)
+            self._expire(tenant, state, stored)
+
+    def _expire(self, tenant: str, state: TenantState, stored: StoredDeltas) -> None:
+        current = state.windows.current
+        if current is None:
+            return
+        oldest_kept = current - max(self.config.spans().values()) + 1
+        for sequence, newest in list(stored.newest.items()):
+            if state.windows.bucket_of(newest) < oldest_kept:
+                del self.store[f"{tenant}/{sequence:0{SEQUENCE_DIGITS}d}"]
+                del stored.newest[sequence]
+
+    def refresh(self) -> None:
+        """Recompute every tenant's snapshots (O(teams) each) for the exporter and the API."""
+        for tenant, state in self.states.items():
+            windows = {}
+            for window in self.config.windows:
+                with self.metrics.graph_compute.labels(tenant, window).time():
+                    windows[window] = state.snapshot(window)
+            self.snapshots[tenant] = windows

@@ -1,0 +1,67 @@
+"""The Faust application: topics, the delta table, agents, timers and web views.
+
+``faust -A streams.app worker`` and ``orgpulse worker`` both run :data:`app`, configured
+from the ``ORGPULSE_*`` environment.
+"""
+
+from __future__ import annotations
+
+import faust
+from prometheus_client import CollectorRegistry
+
+from streams.agents import ingest, refresh
+from streams.agents.context import Worker
+from streams.agents.runtime import Runtime
+from streams.agents.tenant_table import TenantTable
+from streams.analytics.config import AnalyticsConfig
+from streams.codec import alert_codec, interaction_codec
+from streams.directory_reader import DirectoryReader
+from streams.exporter import SnapshotCollector, WorkerMetrics
+from streams.settings import Settings, get_settings
+from streams.web import views
+
+
+def _raw_topic(app: faust.App, name: str, partitions: int | None = None) -> faust.TopicT:
+    return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw",
+                     value_serializer="raw", partitions=partitions)
+
+
+def create_app(settings: Settings) -> faust.App:
+    """A Faust app wired for ``settings``, with its own Prometheus registry."""
+    app = faust.App(
+        settings.app_id,
+        broker=f"kafka://{settings.bootstrap}",
+        store="memory://",
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        web_in_thread=False,
+        topic_partitions=settings.partitions,
+        topic_replication_factor=1,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_interval=1.0,
+        producer_acks=-1,
+        table_standby_replicas=0,
+    )
+    table = app.tables.add(TenantTable(app, name="deltas", beacon=app.tables.beacon,
+                                       partitions=settings.partitions))
+    registry = CollectorRegistry()
+    metrics = WorkerMetrics(registry)
+    runtime = Runtime(AnalyticsConfig.from_settings(settings), table, metrics)
+    registry.register(SnapshotCollector(settings.silo_window, lambda: runtime.snapshots,
+                                        runtime.watermarks))
+    worker = Worker(
+        settings=settings, app=app, runtime=runtime, metrics=metrics,
+        interactions=_raw_topic(app, settings.topic_interactions, settings.partitions),
+        dlq=_raw_topic(app, settings.topic_dlq),
+        alerts=_raw_topic(app, settings.topic_alerts),
+        codec=interaction_codec(settings),
+        alert_codec=alert_codec(settings),
+        directory=DirectoryReader(settings),
+    )
+    ingest.register(worker)
+    refresh.register(worker)
+    views.register(worker)
+    return app
+
+
+app = create_app(get_settings())

@@ -1,0 +1,94 @@
+"""Reads the compacted ``directory`` topic to its end, like a global table.
+
+Every worker reads all partitions from the beginning at start and catches up to the end
+before each batch of interactions, so directory entries produced before an interaction are
+always applied before it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+
+from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+
+from streams.codec import CodecError, person_codec
+from streams.model import Person
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DirectoryUpdate = tuple[str, str, Person | None]
+"""(tenant, person, entry or None for a removal)."""
+
+
+class DirectoryReader:
+    """Incrementally reads the directory topic; :meth:`catch_up` returns new updates."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._topic = settings.topic_directory
+        self._codec = person_codec(settings)
+        self._consumer = Consumer({
+            "bootstrap.servers": settings.bootstrap,
+            "group.id": f"{settings.app_id}-directory-reader",
+            "enable.auto.commit": False,
+            "enable.partition.eof": False,
+        })
+        self._positions: dict[int, int] = {}
+        self.rejected = 0
+
+    def _assign(self, timeout: float) -> None:
+        topic = self._consumer.list_topics(self._topic, timeout=timeout).topics[self._topic]
+        new = [p for p in topic.partitions if p not in self._positions]
+        if new:
+            for partition in new:
+                self._positions[partition] = 0
+            self._consumer.assign([
+                TopicPartition(self._topic, p, self._positions[p] or OFFSET_BEGINNING)
+                for p in self._positions
+            ])
+
+    def catch_up(self, timeout: float = 10.0) -> list[DirectoryUpdate]:
+        """Every update written since the last call, up to the current end of each partition."""
+        self._assign(timeout)
+        ends = {
+            p: self._consumer.get_watermark_offsets(TopicPartition(self._topic, p), timeout=timeout)[1]
+            for p in self._positions
+        }
+        updates: list[DirectoryUpdate] = []
+        deadline = time.monotonic() + timeout
+        while any(self._positions[p] < end for p, end in ends.items()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"directory topic {self._topic} not read to its end in time")
+            for message in self._consumer.consume(1000, timeout=0.2):
+                if message.error():
+                    log.warning("directory read error: %s", message.error())
+                    continue
+                self._positions[message.partition()] = message.offset() + 1
+                updates.extend(self._update(message.key(), message.value()))
+            for position in self._consumer.position(self._partitions()):
+                if position.offset >= 0:
+                    self._positions[position.partition] = position.offset
+        return updates
+
+    def _partitions(self) -> list[TopicPartition]:
+        return [TopicPartition(self._topic, p) for p in self._positions]
+
+    def _update(self, key: bytes | None, value: bytes | None) -> Iterator[DirectoryUpdate]:
+        tenant, _, person = (key or b"").decode(errors="replace").partition("/")
+        if value is None:
+            if tenant and person:
+                yield tenant, person, None
+            return
+        try:
+            entry = self._codec.decode(value)
+        except CodecError as error:
+            self.rejected += 1
+            log.warning("directory entry rejected: %s", error.reason)
+            return
+        yield entry["tenant"], entry["person"], entry
+
+    def close(self) -> None:
+        """Release the consumer."""
+        self._consumer.close()

@@ -1,0 +1,55 @@
+"""Snapshot JSON shape (DESIGN §5)."""
+
+from __future__ import annotations
+
+import json
+
+from streams.analytics.snapshot import FeedbackStats, ScopeStats, feedback_section, iso_utc
+from streams.analytics.tenant import TenantState
+
+from .strategies import CONFIG, TENANT, event
+
+TEAM_KEYS = {
+    "members", "internal", "external", "ei_index", "partner_teams", "bridge_concentration",
+    "siloed",
+}
+
+
+def test_snapshot_has_the_contract_shape_and_is_json() -> None:
+    state = TenantState(TENANT, CONFIG, {"a": "A", "b": "A", "c": "B", "d": "B"})
+    state.apply(event("1", 1_000_123_456_789, "a", ["b", "c"], 1 / 3))
+    snap = state.snapshot("6h")
+    assert list(snap) == ["tenant", "window", "as_of", "org", "teams", "feedback"]
+    assert (snap["tenant"], snap["window"]) == (TENANT, "6h")
+    assert snap["as_of"] == "2001-09-10T12:04:16.789Z"
+    assert set(snap["org"]) == {"people", "pairs", "modularity", "reciprocity"}
+    assert all(set(entry) == TEAM_KEYS for entry in snap["teams"].values())
+    assert snap["teams"]["A"]["internal"] == 0.333333
+    assert snap["teams"]["B"]["ei_index"] == 1.0
+    assert json.loads(json.dumps(snap)) == snap
+
+
+def test_empty_feedback_section() -> None:
+    section = feedback_section(FeedbackStats())
+    scope = {"answered": 0, "p50_seconds": None, "p90_seconds": None}
+    assert section == {
+        "requests": 0, "answered": 0, "unanswered": 0, "open": 0,
+        "p50_seconds": None, "p90_seconds": None, "within_team": scope, "cross_team": scope,
+    }
+
+
+def test_feedback_stats_are_rendered() -> None:
+    stats = FeedbackStats(
+        requests=3, answered=2, unanswered=1, open=0, p50_seconds=1 / 3, p90_seconds=7.0,
+        within_team=ScopeStats(1, 2.0, 2.0), cross_team=ScopeStats(1, 7.0, 7.0),
+    )
+    state = TenantState(TENANT, CONFIG)
+    section = state.snapshot("2h", stats)["feedback"]
+    assert section["p50_seconds"] == 0.333333333
+    assert section["within_team"] == {"answered": 1, "p50_seconds": 2.0, "p90_seconds": 2.0}
+
+
+def test_iso_utc() -> None:
+    assert iso_utc(None) is None
+    assert iso_utc(0) == "1970-01-01T00:00:00.000Z"
+    assert iso_utc(-1) == "1969-12-31T23:59:59.999Z"
