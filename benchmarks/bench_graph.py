@@ -30,18 +30,24 @@ CONFIG = AnalyticsConfig()
 
 
 def events(people: int, pairs: int, teams: int, seed: int) -> tuple[dict[str, str], list[Any]]:
-    """Seeded directory and events (1-9 targets, 70 % within team) over 27 days, in order."""
+    """Seeded directory and events over 27 days, in order: 1-9 targets each, 75 % from the
+    actor's 25 usual contacts (80 % in their team), 25 % anyone."""
     rnd = random.Random(seed)
     team_of = {f"u{i}": f"team{i % teams:02d}" for i in range(people)}
     members: dict[str, list[str]] = defaultdict(list)
     for person, team in team_of.items():
         members[team].append(person)
     names, out, made = list(team_of), [], 0
+    contacts = {
+        p: [rnd.choice(members[team_of[p]]) if rnd.random() < 0.8 else rnd.choice(names)
+            for _ in range(25)]
+        for p in names
+    }
     while made < pairs:
         actor = rnd.choice(names)
         count = min(rnd.randint(1, 9), pairs - made)
         targets = [
-            rnd.choice(members[team_of[actor]]) if rnd.random() < 0.7 else rnd.choice(names)
+            rnd.choice(contacts[actor]) if rnd.random() < 0.75 else rnd.choice(names)
             for _ in range(count)
         ]
         made += sum(target != actor for target in targets)

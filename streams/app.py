@@ -48,7 +48,7 @@ def create_app(settings: Settings) -> faust.App:
     metrics = WorkerMetrics(registry)
     runtime = Runtime(AnalyticsConfig.from_settings(settings), table, metrics)
     registry.register(SnapshotCollector(settings.silo_window, lambda: runtime.snapshots,
-                                        runtime.watermarks))
+                                        runtime.watermarks, lambda: runtime.hidden_silos))
     worker = Worker(
         settings=settings, app=app, runtime=runtime, metrics=metrics,
         interactions=_raw_topic(app, settings.topic_interactions, settings.partitions),

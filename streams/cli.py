@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("broker", "simulate", "topics")
+COMMANDS = ("broker", "simulate", "topics", "worker")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,8 +29,6 @@ ORG_GAUGES = (
     ("orgpulse_window_pairs", "Directed pairs in the window", "pairs"),
     ("orgpulse_org_modularity", "Modularity of the formal team partition", "modularity"),
     ("orgpulse_org_reciprocity", "Reciprocity of the directed person graph", "reciprocity"),
-    ("orgpulse_org_hidden_silos",
-     "Louvain communities of >= min_group_size people that cut across formal teams", "hidden_silos"),
 )
 
 
@@ -61,10 +59,13 @@ class WorkerMetrics:
 class SnapshotCollector(Collector):
     """Emits the window, team and org gauges of the latest snapshots at scrape time."""
 
-    def __init__(self, snapshots: Callable[[], Snapshots],
-                 watermarks: Callable[[], Mapping[str, int]]) -> None:
+    def __init__(self, silo_window: str, snapshots: Callable[[], Snapshots],
+                 watermarks: Callable[[], Mapping[str, int]],
+                 hidden_silos: Callable[[], Mapping[str, Mapping[str, int]]]) -> None:
+        self._silo_window = silo_window
         self._snapshots = snapshots
         self._watermarks = watermarks
+        self._hidden_silos = hidden_silos
 
     def collect(self) -> Iterator[Metric]:
         """One metric family per gauge name, built from the current snapshots."""
@@ -75,15 +76,20 @@ class SnapshotCollector(Collector):
                                    labels=["tenant", "team"])
         lag = GaugeMetricFamily("orgpulse_event_time_lag_seconds",
                                 "Wall clock minus the newest event time", labels=["tenant"])
+        hidden = GaugeMetricFamily(
+            "orgpulse_org_hidden_silos",
+            "Louvain communities of >= min_group_size people that cut across formal teams",
+            labels=["tenant", "window"])
         now = time.time()
         for tenant, windows in snapshots.items():
-            first = next(iter(windows.values()), None)
-            for team, values in (first or {}).get("teams", {}).items():
+            for team, values in windows.get(self._silo_window, {}).get("teams", {}).items():
                 siloed.add_metric([tenant, team], 1.0 if values["siloed"] else 0.0)
         for tenant, watermark in self._watermarks().items():
             lag.add_metric([tenant], now - watermark / 1000)
-        yield siloed
-        yield lag
+        for tenant, counts in self._hidden_silos().items():
+            for window, count in counts.items():
+                hidden.add_metric([tenant, window], float(count))
+        yield from (siloed, lag, hidden)
 
     @staticmethod
     def _org_gauges(snapshots: Snapshots) -> Iterator[Metric]:

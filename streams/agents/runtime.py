@@ -66,6 +66,7 @@ class Runtime:
         self._stored: dict[str, StoredDeltas] = {}
         self._directory: dict[str, dict[str, str | None]] = {}
         self.snapshots: dict[str, dict[str, dict[str, Any]]] = {}
+        self.hidden_silos: dict[str, dict[str, int]] = {}
 
     def state(self, tenant: str) -> TenantState:
         """The tenant's state, rebuilt from the store the first time it is needed."""
@@ -83,6 +84,7 @@ class Runtime:
         self.states.clear()
         self._stored.clear()
         self.snapshots.clear()
+        self.hidden_silos.clear()
 
     def _rebuild(self, tenant: str) -> TenantState:
         started = time.perf_counter()
@@ -147,6 +149,11 @@ class Runtime:
             if state.windows.bucket_of(newest) < oldest_kept:
                 del self.store[f"{tenant}/{sequence:0{SEQUENCE_DIGITS}d}"]
                 del stored.newest[sequence]
+
+    def watermarks(self) -> dict[str, int]:
+        """Newest event time of every tenant that has seen one."""
+        return {t: s.windows.watermark for t, s in self.states.items()
+                if s.windows.watermark is not None}
 
     def refresh(self) -> None:
         """Recompute every tenant's snapshots (O(teams) each) for the exporter and the API."""

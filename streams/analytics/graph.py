@@ -82,5 +82,5 @@ class WindowGraph:
             self.reciprocated += 2 * sign
 
     def _drop_if_isolated(self, person: str) -> None:
-        if not self.graph.degree(person):
+        if not (self.graph.succ[person] or self.graph.pred[person]):
             self.graph.remove_node(person)

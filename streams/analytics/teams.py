@@ -70,13 +70,17 @@ class TeamAggregates:
     def _bridge(self, team: str, person: str, weight: int) -> None:
         if team == UNASSIGNED or not weight:
             return
-        tracker = self.bridges.setdefault(team, MaxTracker())
+        tracker = self.bridges.get(team)
+        if tracker is None:
+            tracker = self.bridges[team] = MaxTracker()
         tracker.add(person, weight)
         if not tracker:
             del self.bridges[team]
 
     def _partner(self, team: str, other: str, presence: int) -> None:
-        counter = self.partners.setdefault(team, Counter())
+        counter = self.partners.get(team)
+        if counter is None:
+            counter = self.partners[team] = Counter()
         counter[other] += presence
         if not counter[other]:
             del counter[other]

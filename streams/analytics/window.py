@@ -70,9 +70,12 @@ class RollingWindows:
         self._seen.add(event_id)
         graphs = self._graphs_holding(index)
         for a, b in pairs.edges():
-            stats = bucket.edges.setdefault((a, b), [0, 0])
-            stats[0] += 1
-            stats[1] += pairs.weight
+            stats = bucket.edges.get((a, b))
+            if stats is None:
+                bucket.edges[(a, b)] = [1, pairs.weight]
+            else:
+                stats[0] += 1
+                stats[1] += pairs.weight
             for graph in graphs:
                 graph.add(a, b, 1, pairs.weight)
 

@@ -47,6 +47,7 @@ def producer_config(settings: Settings) -> dict[str, Any]:
         "acks": "all",
         "linger.ms": 20,
         "compression.type": "lz4",
+        "partitioner": "murmur2_random",
         "message.timeout.ms": 120_000,
     }
 

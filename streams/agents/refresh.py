@@ -1,0 +1,52 @@
+"""Timers: rebuild restored tenants, refresh snapshots, and the off-loop Louvain pass."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from streams.agents.context import Worker
+from streams.analytics.louvain import hidden_silos, prepare
+
+log = logging.getLogger(__name__)
+
+
+def settled(worker: Worker) -> bool:
+    """Whether the app is neither rebalancing nor recovering tables."""
+    app = worker.app
+    return not app.rebalancing and not app.in_recovery and app.tables.recovery.completed.is_set()
+
+
+async def louvain_pass(worker: Worker) -> None:
+    """Count hidden silos of every tenant and window, with networkx running in an executor."""
+    runtime = worker.runtime
+    loop = asyncio.get_running_loop()
+    for tenant, state in list(runtime.states.items()):
+        for window in worker.settings.windows:
+            source = prepare(state.windows.graphs[window], state.directory)
+            count = await loop.run_in_executor(None, hidden_silos, source,
+                                               worker.settings.min_group_size)
+            runtime.hidden_silos.setdefault(tenant, {})[window] = count
+
+
+def register(worker: Worker) -> None:
+    """Add the refresh timers and forget tenant states when partitions are revoked."""
+    app, runtime, settings = worker.app, worker.runtime, worker.settings
+
+    @app.timer(settings.refresh_seconds, name="refresh")
+    async def refresh() -> None:
+        if not settled(worker):
+            return
+        for tenant in runtime.stored_tenants() - runtime.states.keys():
+            runtime.state(tenant)
+        runtime.refresh()
+
+    @app.timer(settings.louvain_seconds, name="louvain")
+    async def louvain() -> None:
+        if settled(worker):
+            await louvain_pass(worker)
+
+    @app.on_partitions_revoked.connect
+    async def on_revoked(app: Any, revoked: Any, **kwargs: Any) -> None:
+        runtime.forget()
