@@ -6,12 +6,14 @@ from the ``ORGPULSE_*`` environment.
 
 from __future__ import annotations
 
+from typing import cast
+
 import faust
 from prometheus_client import CollectorRegistry
 
 from streams.agents import ingest, refresh
 from streams.agents.context import Worker
-from streams.agents.runtime import Runtime
+from streams.agents.runtime import DeltaStore, Runtime
 from streams.agents.tenant_table import TenantTable
 from streams.analytics.config import AnalyticsConfig
 from streams.codec import alert_codec, interaction_codec
@@ -22,8 +24,14 @@ from streams.web import views
 
 
 def _raw_topic(app: faust.App, name: str, partitions: int | None = None) -> faust.TopicT:
-    return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw",
-                     value_serializer="raw", partitions=partitions)
+    return app.topic(
+        name,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=partitions,
+    )
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -42,15 +50,25 @@ def create_app(settings: Settings) -> faust.App:
         producer_acks=-1,
         table_standby_replicas=0,
     )
-    table = app.tables.add(TenantTable(app, name="deltas", beacon=app.tables.beacon,
-                                       partitions=settings.partitions))
+    table = app.tables.add(
+        TenantTable(app, name="deltas", beacon=app.tables.beacon, partitions=settings.partitions)
+    )
     registry = CollectorRegistry()
     metrics = WorkerMetrics(registry)
-    runtime = Runtime(AnalyticsConfig.from_settings(settings), table, metrics)
-    registry.register(SnapshotCollector(settings.silo_window, lambda: runtime.snapshots,
-                                        runtime.watermarks, lambda: runtime.hidden_silos))
+    runtime = Runtime(AnalyticsConfig.from_settings(settings), cast(DeltaStore, table), metrics)
+    registry.register(
+        SnapshotCollector(
+            settings.silo_window,
+            lambda: runtime.snapshots,
+            runtime.watermarks,
+            lambda: runtime.hidden_silos,
+        )
+    )
     worker = Worker(
-        settings=settings, app=app, runtime=runtime, metrics=metrics,
+        settings=settings,
+        app=app,
+        runtime=runtime,
+        metrics=metrics,
         interactions=_raw_topic(app, settings.topic_interactions, settings.partitions),
         dlq=_raw_topic(app, settings.topic_dlq),
         alerts=_raw_topic(app, settings.topic_alerts),

@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("broker", "simulate", "topics", "worker")
+COMMANDS = ("broker", "simulate", "topics", "worker", "import_", "analyze", "snapshot")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,12 +29,14 @@ class DirectoryReader:
     def __init__(self, settings: Settings) -> None:
         self._topic = settings.topic_directory
         self._codec = person_codec(settings)
-        self._consumer = Consumer({
-            "bootstrap.servers": settings.bootstrap,
-            "group.id": f"{settings.app_id}-directory-reader",
-            "enable.auto.commit": False,
-            "enable.partition.eof": False,
-        })
+        self._consumer = Consumer(
+            {
+                "bootstrap.servers": settings.bootstrap,
+                "group.id": f"{settings.app_id}-directory-reader",
+                "enable.auto.commit": False,
+                "enable.partition.eof": False,
+            }
+        )
         self._positions: dict[int, int] = {}
         self.rejected = 0
 
@@ -44,16 +46,20 @@ class DirectoryReader:
         if new:
             for partition in new:
                 self._positions[partition] = 0
-            self._consumer.assign([
-                TopicPartition(self._topic, p, self._positions[p] or OFFSET_BEGINNING)
-                for p in self._positions
-            ])
+            self._consumer.assign(
+                [
+                    TopicPartition(self._topic, p, self._positions[p] or OFFSET_BEGINNING)
+                    for p in self._positions
+                ]
+            )
 
     def catch_up(self, timeout: float = 10.0) -> list[DirectoryUpdate]:
         """Every update written since the last call, up to the current end of each partition."""
         self._assign(timeout)
         ends = {
-            p: self._consumer.get_watermark_offsets(TopicPartition(self._topic, p), timeout=timeout)[1]
+            p: self._consumer.get_watermark_offsets(
+                TopicPartition(self._topic, p), timeout=timeout
+            )[1]
             for p in self._positions
         }
         updates: list[DirectoryUpdate] = []
@@ -65,7 +71,7 @@ class DirectoryReader:
                 if message.error():
                     log.warning("directory read error: %s", message.error())
                     continue
-                self._positions[message.partition()] = message.offset() + 1
+                self._positions[message.partition() or 0] = (message.offset() or 0) + 1
                 updates.extend(self._update(message.key(), message.value()))
             for position in self._consumer.position(self._partitions()):
                 if position.offset >= 0:

@@ -19,10 +19,16 @@ Snapshots = Mapping[str, Mapping[str, Mapping[str, Any]]]
 
 TEAM_GAUGES = (
     ("orgpulse_team_ei_index", "E-I index (E-I)/(E+I) of a team's pairs in the window", "ei_index"),
-    ("orgpulse_team_partner_teams", "Distinct other teams a team exchanged pairs with",
-     "partner_teams"),
-    ("orgpulse_team_bridge_concentration",
-     "Largest external weight carried by one member divided by the team's E", "bridge_concentration"),
+    (
+        "orgpulse_team_partner_teams",
+        "Distinct other teams a team exchanged pairs with",
+        "partner_teams",
+    ),
+    (
+        "orgpulse_team_bridge_concentration",
+        "Largest external weight carried by one member divided by the team's E",
+        "bridge_concentration",
+    ),
 )
 ORG_GAUGES = (
     ("orgpulse_window_people", "People with at least one pair in the window", "people"),
@@ -37,31 +43,70 @@ class WorkerMetrics:
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
-        self.processed = Counter("orgpulse_events_processed", "Valid events applied",
-                                 ["tenant", "source"], registry=registry)
-        self.dead_lettered = Counter("orgpulse_events_dead_lettered",
-                                     "Records sent to the dead-letter topic", ["reason"],
-                                     registry=registry)
-        self.duplicate = Counter("orgpulse_events_duplicate", "Re-delivered events ignored",
-                                 ["tenant"], registry=registry)
-        self.late = Counter("orgpulse_events_late", "Events older than the oldest kept bucket",
-                            ["tenant"], registry=registry)
-        self.broadcast = Counter("orgpulse_events_broadcast",
-                                 "Events with more than max_targets targets, kept out of the graph",
-                                 ["tenant"], registry=registry)
+        self.processed = Counter(
+            "orgpulse_events_processed",
+            "Valid events applied",
+            ["tenant", "source"],
+            registry=registry,
+        )
+        self.dead_lettered = Counter(
+            "orgpulse_events_dead_lettered",
+            "Records sent to the dead-letter topic",
+            ["reason"],
+            registry=registry,
+        )
+        self.duplicate = Counter(
+            "orgpulse_events_duplicate",
+            "Re-delivered events ignored",
+            ["tenant"],
+            registry=registry,
+        )
+        self.late = Counter(
+            "orgpulse_events_late",
+            "Events older than the oldest kept bucket",
+            ["tenant"],
+            registry=registry,
+        )
+        self.broadcast = Counter(
+            "orgpulse_events_broadcast",
+            "Events with more than max_targets targets, kept out of the graph",
+            ["tenant"],
+            registry=registry,
+        )
         self.graph_compute = Histogram(
-            "orgpulse_graph_compute_seconds", "Time to refresh a window's team metrics",
-            ["tenant", "window"], registry=registry,
-            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            "orgpulse_graph_compute_seconds",
+            "Time to refresh a window's team metrics",
+            ["tenant", "window"],
+            registry=registry,
+            buckets=(
+                0.0005,
+                0.001,
+                0.0025,
+                0.005,
+                0.01,
+                0.025,
+                0.05,
+                0.1,
+                0.25,
+                0.5,
+                1,
+                2.5,
+                5,
+                10,
+            ),
         )
 
 
 class SnapshotCollector(Collector):
     """Emits the window, team and org gauges of the latest snapshots at scrape time."""
 
-    def __init__(self, silo_window: str, snapshots: Callable[[], Snapshots],
-                 watermarks: Callable[[], Mapping[str, int]],
-                 hidden_silos: Callable[[], Mapping[str, Mapping[str, int]]]) -> None:
+    def __init__(
+        self,
+        silo_window: str,
+        snapshots: Callable[[], Snapshots],
+        watermarks: Callable[[], Mapping[str, int]],
+        hidden_silos: Callable[[], Mapping[str, Mapping[str, int]]],
+    ) -> None:
         self._silo_window = silo_window
         self._snapshots = snapshots
         self._watermarks = watermarks
@@ -72,14 +117,21 @@ class SnapshotCollector(Collector):
         snapshots = self._snapshots()
         yield from self._org_gauges(snapshots)
         yield from self._team_gauges(snapshots)
-        siloed = GaugeMetricFamily("orgpulse_team_siloed", "1 while a team is in the siloed state",
-                                   labels=["tenant", "team"])
-        lag = GaugeMetricFamily("orgpulse_event_time_lag_seconds",
-                                "Wall clock minus the newest event time", labels=["tenant"])
+        siloed = GaugeMetricFamily(
+            "orgpulse_team_siloed",
+            "1 while a team is in the siloed state",
+            labels=["tenant", "team"],
+        )
+        lag = GaugeMetricFamily(
+            "orgpulse_event_time_lag_seconds",
+            "Wall clock minus the newest event time",
+            labels=["tenant"],
+        )
         hidden = GaugeMetricFamily(
             "orgpulse_org_hidden_silos",
             "Louvain communities of >= min_group_size people that cut across formal teams",
-            labels=["tenant", "window"])
+            labels=["tenant", "window"],
+        )
         now = time.time()
         for tenant, windows in snapshots.items():
             for team, values in windows.get(self._silo_window, {}).get("teams", {}).items():

@@ -19,7 +19,7 @@ class Rejection:
 
 
 def check_interaction(
-    raw: bytes | None, codec: Codec, now_ms: int, max_future_ms: int
+    raw: bytes | None, codec: Codec[Interaction], now_ms: int, max_future_ms: int
 ) -> Interaction | Rejection:
     """Decode and validate ``raw``; never raises for bad input."""
     if not raw:
@@ -32,4 +32,4 @@ def check_interaction(
         validate_interaction(record, now_ms, max_future_ms)
     except InvalidRecord as error:
         return Rejection(error.reason, "validate", str(error))
-    return record  # type: ignore[return-value]  # validated above
+    return record

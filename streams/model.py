@@ -12,7 +12,15 @@ Kind = Literal[
     "message", "reply", "request", "review", "comment", "mention", "reaction", "meeting", "share"
 ]
 KINDS: tuple[Kind, ...] = (
-    "message", "reply", "request", "review", "comment", "mention", "reaction", "meeting", "share"
+    "message",
+    "reply",
+    "request",
+    "review",
+    "comment",
+    "mention",
+    "reaction",
+    "meeting",
+    "share",
 )
 
 UNASSIGNED = "unassigned"

@@ -16,7 +16,9 @@ def parse_duration(text: str) -> int:
     text = text.strip()
     unit = text[-1:]
     if unit not in WINDOW_UNITS or not text[:-1].isdigit() or int(text[:-1]) <= 0:
-        raise ValueError(f"invalid duration {text!r}: expected a positive number and one of s m h d w")
+        raise ValueError(
+            f"invalid duration {text!r}: expected a positive number and one of s m h d w"
+        )
     return int(text[:-1]) * WINDOW_UNITS[unit]
 
 

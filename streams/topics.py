@@ -37,7 +37,9 @@ def ensure_topics(settings: Settings, timeout: float = 30.0) -> list[str]:
     admin = AdminClient({"bootstrap.servers": settings.bootstrap})
     existing = set(admin.list_topics(timeout=timeout).topics)
     wanted = [
-        NewTopic(spec.name, num_partitions=spec.partitions, replication_factor=1, config=spec.config)
+        NewTopic(
+            spec.name, num_partitions=spec.partitions, replication_factor=1, config=spec.config
+        )
         for spec in topic_specs(settings)
         if spec.name not in existing
     ]

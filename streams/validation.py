@@ -14,7 +14,7 @@ from streams.model import KINDS
 
 MAX_ID_LENGTH = 512
 MAX_TARGETS_HARD = 1000
-"""Beyond this many targets an event is rejected (up to it, above max_targets, it is a broadcast)."""
+"""Beyond this many targets an event is rejected; above max_targets it is a broadcast."""
 MIN_OCCURRED_AT_MS = 0
 
 

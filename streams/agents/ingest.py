@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
+from typing import Any
 
-from faust.types import EventT
+from faust.types import EventT, StreamT
 
 from streams.agents.context import Worker
 from streams.ingest import Rejection, check_interaction
@@ -16,11 +17,17 @@ from streams.timeutil import now_ms
 log = logging.getLogger(__name__)
 
 
-async def dead_letter(worker: Worker, event: EventT, rejection: Rejection) -> None:
+async def dead_letter(worker: Worker, event: EventT[Any], rejection: Rejection) -> None:
     """Send the original bytes of a bad record to the DLQ with the reason in its headers."""
     message = event.message
-    log.warning("dead-lettered %s/%d@%d: %s (%s)", message.topic, message.partition,
-                message.offset, rejection.reason, rejection.stage)
+    log.warning(
+        "dead-lettered %s/%d@%d: %s (%s)",
+        message.topic,
+        message.partition,
+        message.offset,
+        rejection.reason,
+        rejection.stage,
+    )
     headers = {
         "reason": rejection.reason.encode(),
         "stage": rejection.stage.encode(),
@@ -33,14 +40,15 @@ async def dead_letter(worker: Worker, event: EventT, rejection: Rejection) -> No
     worker.metrics.dead_lettered.labels(rejection.reason).inc()
 
 
-async def process_batch(worker: Worker, events: Sequence[EventT]) -> None:
+async def process_batch(worker: Worker, events: Sequence[EventT[Any]]) -> None:
     """Check every record, catch the directory up, apply the valid ones, persist, alert."""
     settings = worker.settings
     clock = now_ms()
     valid: list[Interaction] = []
     for event in events:
-        result = check_interaction(event.message.value, worker.codec, clock,
-                                   settings.max_future_seconds * 1000)
+        result = check_interaction(
+            event.message.value, worker.codec, clock, settings.max_future_seconds * 1000
+        )
         if isinstance(result, Rejection):
             await dead_letter(worker, event, result)
         else:
@@ -51,7 +59,9 @@ async def process_batch(worker: Worker, events: Sequence[EventT]) -> None:
     alerts = worker.runtime.apply_events(valid)
     worker.runtime.persist()
     for alert in alerts:
-        await worker.alerts.send(key=alert["tenant"].encode(), value=worker.alert_codec.encode(alert))
+        await worker.alerts.send(
+            key=alert["tenant"].encode(), value=worker.alert_codec.encode(alert)
+        )
 
 
 def register(worker: Worker) -> None:
@@ -59,7 +69,9 @@ def register(worker: Worker) -> None:
     settings = worker.settings
 
     @worker.app.agent(worker.interactions, concurrency=1, name="ingest")
-    async def ingest(stream: AsyncIterator[bytes]) -> None:
-        async for events in stream.take_events(settings.batch_size,  # type: ignore[attr-defined]
-                                               within=settings.batch_within_seconds):
+    async def ingest(stream: StreamT[bytes]) -> None:
+        batches = stream.take_events(  # type: ignore[attr-defined]  # missing from StreamT
+            settings.batch_size, within=settings.batch_within_seconds
+        )
+        async for events in batches:
             await process_batch(worker, events)

@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 def settled(worker: Worker) -> bool:
     """Whether the app is neither rebalancing nor recovering tables."""
     app = worker.app
-    return not app.rebalancing and not app.in_recovery and app.tables.recovery.completed.is_set()
+    recovered = app.tables.recovery.completed.is_set()  # type: ignore[attr-defined]
+    return not app.rebalancing and not app.in_recovery and bool(recovered)
 
 
 async def louvain_pass(worker: Worker) -> None:
@@ -25,8 +26,9 @@ async def louvain_pass(worker: Worker) -> None:
     for tenant, state in list(runtime.states.items()):
         for window in worker.settings.windows:
             source = prepare(state.windows.graphs[window], state.directory)
-            count = await loop.run_in_executor(None, hidden_silos, source,
-                                               worker.settings.min_group_size)
+            count = await loop.run_in_executor(
+                None, hidden_silos, source, worker.settings.min_group_size
+            )
             runtime.hidden_silos.setdefault(tenant, {})[window] = count
 
 
@@ -34,7 +36,7 @@ def register(worker: Worker) -> None:
     """Add the refresh timers and forget tenant states when partitions are revoked."""
     app, runtime, settings = worker.app, worker.runtime, worker.settings
 
-    @app.timer(settings.refresh_seconds, name="refresh")
+    @app.timer(settings.refresh_seconds, name="refresh")  # type: ignore[untyped-decorator]
     async def refresh() -> None:
         if not settled(worker):
             return
@@ -42,11 +44,11 @@ def register(worker: Worker) -> None:
             runtime.state(tenant)
         runtime.refresh()
 
-    @app.timer(settings.louvain_seconds, name="louvain")
+    @app.timer(settings.louvain_seconds, name="louvain")  # type: ignore[untyped-decorator]
     async def louvain() -> None:
         if settled(worker):
             await louvain_pass(worker)
 
-    @app.on_partitions_revoked.connect
+    @app.on_partitions_revoked.connect  # type: ignore[arg-type]
     async def on_revoked(app: Any, revoked: Any, **kwargs: Any) -> None:
         runtime.forget()

@@ -25,6 +25,8 @@ from streams.model import UNASSIGNED, Alert, Interaction
 log = logging.getLogger(__name__)
 
 SEQUENCE_DIGITS = 12
+DeltaStore = MutableMapping[str, Delta]
+"""Where deltas are persisted: a Faust table in the worker, a dict offline."""
 
 
 def _split_key(key: str) -> tuple[str, int]:
@@ -57,8 +59,7 @@ def _align(state: TenantState, person: str, team: str | None) -> None:
 class Runtime:
     """Applies interactions and directory updates to tenant states and persists their deltas."""
 
-    def __init__(self, config: AnalyticsConfig, store: MutableMapping[str, Any],
-                 metrics: WorkerMetrics) -> None:
+    def __init__(self, config: AnalyticsConfig, store: DeltaStore, metrics: WorkerMetrics) -> None:
         self.config = config
         self.store = store
         self.metrics = metrics
@@ -90,8 +91,10 @@ class Runtime:
         started = time.perf_counter()
         state = TenantState(tenant, self.config)
         stored = self._stored[tenant] = StoredDeltas()
-        keys = sorted((k for k in list(self.store.keys()) if _split_key(k)[0] == tenant),
-                      key=lambda k: _split_key(k)[1])
+        keys = sorted(
+            (k for k in list(self.store.keys()) if _split_key(k)[0] == tenant),
+            key=lambda k: _split_key(k)[1],
+        )
         for key in keys:
             delta = self.store[key]
             state.apply_delta(delta)
@@ -99,8 +102,11 @@ class Runtime:
         for person, team in self._directory.get(tenant, {}).items():
             _align(state, person, team)
         if keys:
-            log.info("rebuilt a tenant from %d deltas in %.2f s", len(keys),
-                     time.perf_counter() - started)
+            log.info(
+                "rebuilt a tenant from %d deltas in %.2f s",
+                len(keys),
+                time.perf_counter() - started,
+            )
         return state
 
     def apply_directory(self, updates: Iterable[DirectoryUpdate]) -> None:
@@ -125,8 +131,9 @@ class Runtime:
                 metrics.late.labels(tenant).inc()
             elif outcome.status == "duplicate":
                 metrics.duplicate.labels(tenant).inc()
-            alerts.extend(build_alert(tenant, self.config.silo_window, t)
-                          for t in outcome.transitions)
+            alerts.extend(
+                build_alert(tenant, self.config.silo_window, t) for t in outcome.transitions
+            )
         return alerts
 
     def persist(self) -> None:
@@ -152,8 +159,11 @@ class Runtime:
 
     def watermarks(self) -> dict[str, int]:
         """Newest event time of every tenant that has seen one."""
-        return {t: s.windows.watermark for t, s in self.states.items()
-                if s.windows.watermark is not None}
+        return {
+            t: s.windows.watermark
+            for t, s in self.states.items()
+            if s.windows.watermark is not None
+        }
 
     def refresh(self) -> None:
         """Recompute every tenant's snapshots (O(teams) each) for the exporter and the API."""

@@ -47,8 +47,13 @@ class Journal:
 
     def take(self) -> Delta:
         """Return the pending delta and start a new one."""
-        delta = {"version": VERSION, "tenant": self.tenant, "ops": self.ops,
-                 "late": self.late, "duplicate": self.duplicate}
+        delta = {
+            "version": VERSION,
+            "tenant": self.tenant,
+            "ops": self.ops,
+            "late": self.late,
+            "duplicate": self.duplicate,
+        }
         self.ops, self.late, self.duplicate = [], 0, 0
         return delta
 

@@ -25,17 +25,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--teams", type=int, default=12)
     parser.add_argument("--siloed-teams", type=int, default=2)
     parser.add_argument("--events", type=int, default=20_000, help="number of interactions")
-    parser.add_argument("--events-per-hour", type=float, default=600.0,
-                        help="event-time density of the simulated organization")
+    parser.add_argument(
+        "--events-per-hour",
+        type=float,
+        default=600.0,
+        help="event-time density of the simulated organization",
+    )
     parser.add_argument("--rate", type=float, default=0.0, help="events/s (0: as fast as possible)")
-    parser.add_argument("--start", help="event time of the first event (ISO 8601 or unix "
-                        "seconds); default: early enough that the last event is about now")
+    parser.add_argument(
+        "--start",
+        help="event time of the first event (ISO 8601 or unix "
+        "seconds); default: early enough that the last event is about now",
+    )
 
 
 def simulator_from(args: argparse.Namespace) -> OrgSimulator:
     """The simulator the parsed arguments describe."""
-    spec = OrgSpec(seed=args.seed, tenant=args.tenant, people=args.people, teams=args.teams,
-                   siloed_teams=args.siloed_teams, events_per_hour=args.events_per_hour)
+    spec = OrgSpec(
+        seed=args.seed,
+        tenant=args.tenant,
+        people=args.people,
+        teams=args.teams,
+        siloed_teams=args.siloed_teams,
+        events_per_hour=args.events_per_hour,
+    )
     if args.start:
         start = parse_time(args.start)
     else:
@@ -58,8 +71,10 @@ def run(args: argparse.Namespace) -> int:
     simulator = simulator_from(args)
     emitter = Emitter(get_settings())
     summary = simulator.run(emitter)
-    console.print(f"produced {summary.produced} records ({summary.read} read, "
-                  f"{sum(summary.skipped.values())} skipped), delivered {summary.delivery.delivered}")
+    console.print(
+        f"produced {summary.produced} records ({summary.read} read, "
+        f"{sum(summary.skipped.values())} skipped), delivered {summary.delivery.delivered}"
+    )
     if args.ground_truth:
         args.ground_truth.write_text(json.dumps(simulator.ground_truth(), indent=2) + "\n")
     return 0

@@ -18,9 +18,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Create missing topics, then run the worker until it is stopped."""
-    from faust import Worker  # noqa: PLC0415  (importing Faust is slow; only this command needs it)
+    from faust import Worker
 
-    from streams.app import app  # noqa: PLC0415
+    from streams.app import app
 
     ensure_topics(get_settings())
     Worker(app, loglevel=args.loglevel).execute_from_commandline()

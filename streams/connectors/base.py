@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from streams.codec import CodecError
 from streams.connectors.emitter import DeliveryStats, Emitter
-from streams.connectors.records import RawRecord
+from streams.connectors.records import RawPerson, Skipped, SourceItem
 from streams.validation import InvalidRecord
 
 log = logging.getLogger(__name__)
@@ -30,30 +30,43 @@ class Connector(ABC):
     """A source of interactions and directory entries, in the style of quix-streams sources.
 
     Subclasses implement :meth:`records`, yielding :class:`RawInteraction` and
-    :class:`RawPerson` values with raw person ids. :meth:`run` pseudonymizes, validates,
-    encodes and produces them through an :class:`Emitter`, skips invalid ones with a
-    reason, flushes, and raises if anything could not be delivered.
+    :class:`RawPerson` values with raw person ids (or :class:`Skipped` for unreadable
+    input). :meth:`run` pseudonymizes, validates, encodes and produces them through an
+    :class:`Emitter`, skips invalid ones with a reason, flushes, and raises if anything could
+    not be delivered.
     """
 
     name = "connector"
 
     @abstractmethod
-    def records(self) -> Iterator[RawRecord]:
-        """Yield the records of this source, directory entries before the events that need them."""
+    def records(self) -> Iterator[SourceItem]:
+        """Yield the records of this source, directory entries before the events needing them."""
 
     def run(self, emitter: Emitter, progress: Callable[[int], None] | None = None) -> RunSummary:
-        """Produce every record of :meth:`records`; invalid ones are skipped and counted."""
+        """Produce every record of :meth:`records`; invalid ones are skipped and counted.
+
+        The directory entries that precede an interaction are flushed before it is produced,
+        so a worker always knows the teams of the people in an event.
+        """
         summary = RunSummary()
-        for raw in self.records():
+        directory_pending = False
+        for item in self.records():
             summary.read += 1
+            if progress is not None:
+                progress(summary.read)
+            if isinstance(item, Skipped):
+                summary.skipped[item.reason] += 1
+                log.warning("%s: skipped %s: %s", self.name, item.where, item.reason)
+                continue
+            if directory_pending and not isinstance(item, RawPerson):
+                emitter.flush()
+            directory_pending = isinstance(item, RawPerson)
             try:
-                emitter.emit(raw)
+                emitter.emit(item)
             except (InvalidRecord, CodecError) as error:
-                summary.skipped[getattr(error, "reason", "invalid")] += 1
+                summary.skipped[error.reason] += 1
                 log.warning("%s: skipped record %d: %s", self.name, summary.read, error.reason)
                 continue
             summary.produced += 1
-            if progress is not None:
-                progress(summary.read)
         summary.delivery = emitter.close()
         return summary

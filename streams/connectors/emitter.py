@@ -9,13 +9,10 @@ from typing import Any
 
 from confluent_kafka import KafkaError, Message, Producer
 
-from streams.codec import Codec
-from streams.connectors.pseudonym import Pseudonymizer
+from streams.codec import interaction_codec, person_codec
+from streams.connectors.builder import RecordBuilder
 from streams.connectors.records import RawInteraction, RawPerson
-from streams.model import Interaction, Person
 from streams.settings import Settings
-from streams.timeutil import datetime_to_ms, now_ms
-from streams.validation import validate_interaction, validate_person
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +50,7 @@ def producer_config(settings: Settings) -> dict[str, Any]:
 
 
 class Emitter:
-    """Turns plain values into valid, pseudonymized Avro records on the orgpulse topics.
+    """Produces valid, pseudonymized Avro records (see :class:`RecordBuilder`) to Kafka.
 
     Invalid input raises :class:`~streams.validation.InvalidRecord` naming the field, before
     anything is produced. Delivery failures are counted; :meth:`close` raises
@@ -63,57 +60,20 @@ class Emitter:
     def __init__(self, settings: Settings, producer: Producer | None = None) -> None:
         self.settings = settings
         self.stats = DeliveryStats()
-        self._pseudonym = Pseudonymizer(settings.pseudonym_key.get_secret_value().encode())
-        self._interactions = Codec("orgpulse.Interaction", settings.schema_registry_url)
-        self._people = Codec("orgpulse.Person", settings.schema_registry_url)
+        self.builder = RecordBuilder(settings)
+        self._interactions = interaction_codec(settings)
+        self._people = person_codec(settings)
         self._producer = producer or Producer(producer_config(settings))
-
-    def interaction(self, raw: RawInteraction) -> Interaction:
-        """The validated, pseudonymized Interaction record for ``raw``."""
-        pseudo = self._pseudonym
-        occurred_at = raw.occurred_at
-        channel = raw.channel
-        if channel is not None and self.settings.pseudonymize_channels:
-            channel = pseudo(raw.tenant, channel)
-        record: Interaction = {
-            "event_id": raw.event_id,
-            "tenant": raw.tenant,
-            "source": raw.source,
-            "kind": raw.kind,  # type: ignore[typeddict-item]  # checked by validation below
-            "occurred_at": occurred_at if isinstance(occurred_at, int) else datetime_to_ms(occurred_at),
-            "actor": pseudo(raw.tenant, raw.actor) if raw.actor else "",
-            "targets": [pseudo(raw.tenant, t) for t in raw.targets],
-            "thread_id": raw.thread_id,
-            "in_reply_to": raw.in_reply_to,
-            "channel": channel,
-            "artifacts": list(raw.artifacts),
-            "weight": float(raw.weight),
-            "attributes": dict(raw.attributes),
-        }
-        validate_interaction(record, now_ms(), self.settings.max_future_seconds * 1000)
-        return record
-
-    def person(self, raw: RawPerson) -> Person:
-        """The validated, pseudonymized Person record for ``raw``."""
-        pseudo = self._pseudonym
-        record: Person = {
-            "person": pseudo(raw.tenant, raw.person) if raw.person else "",
-            "team": raw.team,
-            "manager": pseudo(raw.tenant, raw.manager) if raw.manager else None,
-            "tenant": raw.tenant,
-            "bot": raw.bot,
-        }
-        validate_person(record)
-        return record
 
     def emit(self, raw: RawInteraction | RawPerson) -> None:
         """Validate, encode and produce one raw record (asynchronously; see :meth:`flush`)."""
         if isinstance(raw, RawInteraction):
-            event = self.interaction(raw)
-            self._produce(self.settings.topic_interactions, event["tenant"],
-                          self._interactions.encode(event))
+            event = self.builder.interaction(raw)
+            self._produce(
+                self.settings.topic_interactions, event["tenant"], self._interactions.encode(event)
+            )
         else:
-            person = self.person(raw)
+            person = self.builder.person(raw)
             key = f"{person['tenant']}/{person['person']}"
             value = None if raw.removed else self._people.encode(person)
             self._produce(self.settings.topic_directory, key, value)
@@ -121,7 +81,9 @@ class Emitter:
     def _produce(self, topic: str, key: str, value: bytes | None) -> None:
         while True:
             try:
-                self._producer.produce(topic, value=value, key=key.encode(), on_delivery=self._on_delivery)
+                self._producer.produce(
+                    topic, value=value, key=key.encode(), on_delivery=self._on_delivery
+                )
                 break
             except BufferError:
                 self._producer.poll(0.1)
@@ -155,7 +117,9 @@ class Emitter:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         if exc_type is None:

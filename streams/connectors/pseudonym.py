@@ -1,4 +1,4 @@
-"""Keyed pseudonymization of person identifiers (HMAC-SHA256), applied before anything reaches Kafka."""
+"""Keyed pseudonymization of person ids (HMAC-SHA256), applied before anything reaches Kafka."""
 
 from __future__ import annotations
 

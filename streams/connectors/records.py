@@ -39,4 +39,13 @@ class RawPerson:
     removed: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A source record that could not be read; ``reason`` is a short code, ``where`` a location."""
+
+    reason: str
+    where: str
+
+
 RawRecord = RawInteraction | RawPerson
+SourceItem = RawRecord | Skipped

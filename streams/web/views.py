@@ -23,15 +23,19 @@ def register(worker: Worker) -> None:
     @app.page("/health")
     async def health(view: View, request: Request) -> Response:
         ready = settled(worker)
-        return view.json({"status": "ok" if ready else "starting",
-                          "tenants": len(runtime.states)}, status=200 if ready else 503)
+        return view.json(
+            {"status": "ok" if ready else "starting", "tenants": len(runtime.states)},
+            status=200 if ready else 503,
+        )
 
     @app.page("/api/v1/tenants/{tenant}/snapshot")
     async def snapshot(view: View, request: Request, tenant: str) -> Response:
         window = request.query.get("window", settings.silo_window)
         if window not in settings.windows:
-            return view.json({"error": f"unknown window {window!r}",
-                              "windows": list(settings.windows)}, status=400)
+            return view.json(
+                {"error": f"unknown window {window!r}", "windows": list(settings.windows)},
+                status=400,
+            )
         if tenant not in runtime.states:
             return view.json({"error": "tenant not served by this worker"}, status=404)
         body: dict[str, Any] = runtime.states[tenant].snapshot(window)

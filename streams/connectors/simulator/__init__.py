@@ -31,8 +31,9 @@ class OrgSimulator(Connector):
         """One directory entry per person in a team (unassigned people are left out)."""
         for member in self.org.members:
             if member.team is not None:
-                yield RawPerson(self.spec.tenant, member.person, member.team, member.manager,
-                                member.bot)
+                yield RawPerson(
+                    self.spec.tenant, member.person, member.team, member.manager, member.bot
+                )
 
     def records(self) -> Iterator[RawRecord]:
         """The directory, then the interactions (at ``rate`` events/s if it is positive)."""

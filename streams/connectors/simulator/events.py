@@ -76,15 +76,32 @@ class EventSimulator:
         roll = rng.random()
         if roll < self.spec.request_share:
             return self._request(actor, targets[0])
-        kind = "share" if roll < self.spec.request_share + self.spec.share_share else rng.choice(BASE_KINDS)
-        return self._event(kind, actor, targets, artifacts=self._artifact() if kind == "share" else ())
+        kind = (
+            "share"
+            if roll < self.spec.request_share + self.spec.share_share
+            else rng.choice(BASE_KINDS)
+        )
+        return self._event(
+            kind, actor, targets, artifacts=self._artifact() if kind == "share" else ()
+        )
 
-    def _event(self, kind: str, actor: Member, targets: list[Member], at: int | None = None,
-               **extra: object) -> RawInteraction:
+    def _event(
+        self,
+        kind: str,
+        actor: Member,
+        targets: list[Member],
+        at: int | None = None,
+        **extra: object,
+    ) -> RawInteraction:
         return RawInteraction(
-            event_id=self._next_id(), tenant=self.spec.tenant, source="simulator", kind=kind,
-            occurred_at=self._now if at is None else at, actor=actor.person,
-            targets=[t.person for t in targets], **extra,  # type: ignore[arg-type]
+            event_id=self._next_id(),
+            tenant=self.spec.tenant,
+            source="simulator",
+            kind=kind,
+            occurred_at=self._now if at is None else at,
+            actor=actor.person,
+            targets=[t.person for t in targets],
+            **extra,  # type: ignore[arg-type]
         )
 
     def _artifact(self) -> tuple[str, ...]:
@@ -106,10 +123,13 @@ class EventSimulator:
         if rng.random() < spec.answer_rate:
             within = requester.team is not None and requester.team == responder.team
             median = spec.within_latency_median_s if within else spec.cross_latency_median_s
-            latency_ms = max(1_000, round(median * rng.lognormvariate(0.0, spec.latency_sigma) * 1000))
+            latency_ms = max(
+                1_000, round(median * rng.lognormvariate(0.0, spec.latency_sigma) * 1000)
+            )
             at = self._now + latency_ms
-            reply = self._event("reply", responder, [requester], at, in_reply_to=request.event_id,
-                                **thread)
+            reply = self._event(
+                "reply", responder, [requester], at, in_reply_to=request.event_id, **thread
+            )
             scope = self.truth.within_team if within else self.truth.cross_team
             self._schedule(at, reply, (scope, latency_ms / 1000))
         return request

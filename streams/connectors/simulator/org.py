@@ -89,8 +89,9 @@ def build_org(spec: OrgSpec) -> Org:
             bridge = team not in siloed and position < spec.bridges_per_team and size >= 5
             share = spec.bridge_inward_share if bridge else base
             manager = None if position == 0 else members[len(members) - position].person
-            members.append(Member(f"person-{len(members):05d}", team, share, manager,
-                                  attraction=attraction))
+            members.append(
+                Member(f"person-{len(members):05d}", team, share, manager, attraction=attraction)
+            )
     for _ in range(spec.unassigned_people):
         members.append(Member(f"person-{len(members):05d}", None, 0.0))
     for index in range(spec.bots):

@@ -1,0 +1,51 @@
+"""``orgpulse import <format> PATH…``: feed files from a tool's export into Kafka."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress
+
+from streams.connectors.base import Connector
+from streams.connectors.csv_files import CsvConnector
+from streams.connectors.emitter import Emitter
+from streams.settings import get_settings
+
+FORMATS = ("csv",)
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``import`` command."""
+    parser = subparsers.add_parser("import", help="import interaction files into Kafka")
+    parser.add_argument("format", choices=FORMATS)
+    parser.add_argument("paths", nargs="+", type=Path, help="events files")
+    parser.add_argument("--tenant", required=True)
+    parser.add_argument("--directory", type=Path, help="directory CSV: person,team[,manager]")
+    parser.set_defaults(func=run)
+
+
+def connectors(args: argparse.Namespace) -> list[Connector]:
+    """One connector per events file; the directory goes with the first."""
+    return [
+        CsvConnector(path, args.tenant, args.directory if index == 0 else None)
+        for index, path in enumerate(args.paths)
+    ]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Produce every file's records, with a progress bar and a summary."""
+    console = Console(stderr=True)
+    settings = get_settings()
+    for connector in connectors(args):
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task(f"importing {connector.name}", total=None)
+            summary = connector.run(Emitter(settings), lambda n: progress.update(task, completed=n))
+        skipped = ", ".join(f"{r}: {n}" for r, n in summary.skipped.most_common()) or "none"
+        console.print(
+            f"read {summary.read}, produced {summary.produced}, "
+            f"delivered {summary.delivery.delivered}, skipped {skipped}"
+        )
+    return 0

@@ -1,0 +1,53 @@
+"""``orgpulse analyze``: the worker's analytics over files, without Kafka.
+
+Records go through the same builder (pseudonymization, validation) and the same
+:class:`~streams.agents.runtime.Runtime` as in the worker, so the snapshots are equal to
+the streaming ones on the same events.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry
+
+from streams.agents.runtime import Runtime
+from streams.analytics.config import AnalyticsConfig
+from streams.connectors.builder import RecordBuilder
+from streams.connectors.records import RawPerson, Skipped, SourceItem
+from streams.exporter import WorkerMetrics
+from streams.settings import Settings
+from streams.validation import InvalidRecord
+
+
+@dataclass
+class OfflineResult:
+    """The runtime after all records, and the records skipped by reason."""
+
+    runtime: Runtime
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+def analyze(items: Iterable[SourceItem], settings: Settings) -> OfflineResult:
+    """Apply directory entries and events in order, as a worker would."""
+    builder = RecordBuilder(settings)
+    runtime = Runtime(
+        AnalyticsConfig.from_settings(settings), {}, WorkerMetrics(CollectorRegistry())
+    )
+    result = OfflineResult(runtime)
+    for item in items:
+        if isinstance(item, Skipped):
+            result.skipped[item.reason] += 1
+            continue
+        try:
+            if isinstance(item, RawPerson):
+                person = builder.person(item)
+                entry = None if item.removed else person
+                runtime.apply_directory([(person["tenant"], person["person"], entry)])
+            else:
+                runtime.apply_events([builder.interaction(item)])
+        except InvalidRecord as error:
+            result.skipped[error.reason] += 1
+    return result
