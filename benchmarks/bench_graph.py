@@ -75,7 +75,7 @@ def naive_refresh(graph: nx.DiGraph, team_of: dict[str, str]) -> dict[str, Any]:
     internal: dict[str, int] = defaultdict(int)
     external: dict[str, int] = defaultdict(int)
     for a, b, w in graph.edges(data="weight_micro"):
-        ta, tb = team_of.get(a), team_of.get(b)
+        ta, tb = team_of.get(a, "unassigned"), team_of.get(b, "unassigned")
         if ta == tb:
             internal[ta] += w
         else:
@@ -115,7 +115,7 @@ def main() -> None:
     print(f"naive networkx recompute:           {naive * 1e3:.0f} ms")
     print(f"ratio naive / incremental: {naive / refresh:,.0f}x")
     delta = json.loads(json.dumps(state.take_delta()))
-    replay, _ = timed(lambda: TenantState("bench", CONFIG).apply_delta(delta))
+    replay, _ = timed(lambda: TenantState("bench", CONFIG, team_of).apply_delta(delta))
     print(f"replay of one delta with all {len(stream)} events: {replay:.2f} s")
     checkpoint = json.loads(json.dumps(to_checkpoint(state)))
     restore, _ = timed(lambda: from_checkpoint(checkpoint))

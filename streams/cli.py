@@ -8,7 +8,16 @@ import logging
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("broker", "simulate", "topics", "worker", "import_", "analyze", "snapshot")
+COMMANDS = (
+    "demo",
+    "worker",
+    "broker",
+    "simulate",
+    "topics",
+    "import_",
+    "analyze",
+    "snapshot",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

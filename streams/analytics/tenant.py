@@ -82,7 +82,11 @@ class TenantState:
         return self.journal.take()
 
     def apply_delta(self, delta: journal.Delta) -> list[Transition]:
-        """Replay a delta taken from a state in the same position; return its transitions."""
+        """Replay a delta taken from a state in the same position; return its transitions.
+
+        "Same position": built with the same arguments (the constructor's directory is not
+        journaled) or restored from a checkpoint, with the same earlier deltas replayed.
+        """
         journal.check(delta, self.tenant)
         self._recording = False
         transitions: list[Transition] = []

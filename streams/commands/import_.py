@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 
 from streams.connectors.base import Connector
 from streams.connectors.csv_files import CsvConnector
@@ -35,6 +36,11 @@ def connectors(args: argparse.Namespace) -> list[Connector]:
     ]
 
 
+def _advance(progress: Progress, task: TaskID, count: int) -> None:
+    if count % 1000 == 0:
+        progress.update(task, completed=count)
+
+
 def run(args: argparse.Namespace) -> int:
     """Produce every file's records, with a progress bar and a summary."""
     console = Console(stderr=True)
@@ -42,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     for connector in connectors(args):
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task(f"importing {connector.name}", total=None)
-            summary = connector.run(Emitter(settings), lambda n: progress.update(task, completed=n))
+            summary = connector.run(Emitter(settings), partial(_advance, progress, task))
         skipped = ", ".join(f"{r}: {n}" for r, n in summary.skipped.most_common()) or "none"
         console.print(
             f"read {summary.read}, produced {summary.produced}, "

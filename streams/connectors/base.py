@@ -37,6 +37,7 @@ class Connector(ABC):
     """
 
     name = "connector"
+    _stopping = False
 
     @abstractmethod
     def records(self) -> Iterator[SourceItem]:
@@ -51,6 +52,8 @@ class Connector(ABC):
         summary = RunSummary()
         directory_pending = False
         for item in self.records():
+            if self._stopping:
+                break
             summary.read += 1
             if progress is not None:
                 progress(summary.read)
@@ -70,3 +73,7 @@ class Connector(ABC):
             summary.produced += 1
         summary.delivery = emitter.close()
         return summary
+
+    def stop(self) -> None:
+        """Ask a running :meth:`run` (e.g. in another thread) to stop after the current record."""
+        self._stopping = True

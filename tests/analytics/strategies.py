@@ -44,7 +44,7 @@ def op_streams(draw: st.DrawFn, max_ops: int = 60) -> list[Op]:
     """Directory assignments, then events (forward steps, late jitter, broadcasts,
     duplicates, self pairs) interleaved with directory moves."""
     ops: list[Op] = [("dir", (p, draw(st.sampled_from(TEAMS)))) for p in PEOPLE]
-    clock, events = 10 * HOUR, []
+    clock, events = 10 * HOUR, list[Interaction]()
     for index in range(draw(st.integers(1, max_ops))):
         choice = draw(st.integers(0, 19))
         if choice < 3:
@@ -61,7 +61,9 @@ def op_streams(draw: st.DrawFn, max_ops: int = 60) -> list[Op]:
     return ops
 
 
-def run(ops: Sequence[Op], state: TenantState | None = None) -> tuple[TenantState, list[Transition]]:
+def run(
+    ops: Sequence[Op], state: TenantState | None = None
+) -> tuple[TenantState, list[Transition]]:
     """Feed ops to a (new) TenantState; return it and all silo transitions."""
     state = state or TenantState(TENANT, CONFIG)
     transitions: list[Transition] = []

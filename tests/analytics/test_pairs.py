@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -35,10 +37,10 @@ def test_quantization_is_micro_units() -> None:
 
 
 @given(st.lists(st.floats(0, 1e6, allow_nan=False), max_size=30), st.randoms())
-def test_integer_sums_are_order_independent(weights: list[float], rnd: object) -> None:
+def test_integer_sums_are_order_independent(weights: list[float], rnd: random.Random) -> None:
     micro = [to_micro(w) for w in weights]
     shuffled = list(micro)
-    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    rnd.shuffle(shuffled)
     total = 0
     for value in micro:
         total += value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from typing import Any
@@ -28,7 +29,7 @@ def full_state(state: TenantState) -> dict[str, Any]:
 
 def batches(ops: list[Op], cuts: list[int]) -> list[list[Op]]:
     bounds = [0, *sorted(c % (len(ops) + 1) for c in cuts), len(ops)]
-    return [ops[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [ops[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 @settings(max_examples=150, deadline=None)

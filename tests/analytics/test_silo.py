@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from streams.analytics.config import AnalyticsConfig
 from streams.analytics.silo import SiloTracker, Transition, build_alert
 from streams.analytics.tenant import TenantState
@@ -9,8 +11,8 @@ from streams.analytics.tenant import TenantState
 from .strategies import HOUR, event
 
 
-def feed(tracker: SiloTracker, values: list[float | None]) -> list[tuple[str, int]]:
-    found = []
+def feed(tracker: SiloTracker, values: Sequence[float | None]) -> list[tuple[str, int]]:
+    found: list[tuple[str, int]] = []
     for n, value in enumerate(values):
         found += [(t.status, n) for t in tracker.evaluate({"T": value}, n)]
     return found

@@ -1,0 +1,109 @@
+"""``orgpulse demo``: local broker + worker + simulator, with a live view until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+
+from streams.commands.simulate import add_arguments, simulator_from
+from streams.commands.snapshot import fetch
+from streams.connectors.emitter import Emitter
+from streams.demo_view import parse_metrics, render
+from streams.local.broker import LocalBroker
+from streams.settings import Settings, get_settings
+from streams.topics import ensure_topics
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``demo`` command."""
+    parser = subparsers.add_parser("demo", help="broker + worker + simulator, live view")
+    add_arguments(parser)
+    parser.set_defaults(events=400_000, rate=1000.0, events_per_hour=1200.0)
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=0.0,
+        help="stop after this many seconds (0: run until Ctrl-C)",
+    )
+    parser.set_defaults(func=run)
+
+
+def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
+    """Run ``orgpulse worker`` in a child process logging to ``log_path``."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "streams", "worker"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ},
+        )
+
+
+def _read_metrics(base: str) -> dict[str, float]:
+    try:
+        with urllib.request.urlopen(f"{base}/metrics", timeout=5) as response:
+            return parse_metrics(response.read().decode())
+    except (urllib.error.URLError, OSError):
+        return {}
+
+
+def _read_snapshot(base: str, tenant: str, window: str) -> dict[str, Any] | None:
+    try:
+        return fetch(base, tenant, window)
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start everything, show the live view, stop what was started on exit."""
+    console = Console()
+    settings = get_settings()
+    broker = LocalBroker.from_settings(settings)
+    console.print("starting the local Kafka broker (first start downloads the jars)…")
+    started_broker = broker.start()
+    ensure_topics(settings)
+    worker = start_worker(settings, settings.data_dir / "worker.log")
+    simulator = simulator_from(args)
+    producer = threading.Thread(target=simulator.run, args=(Emitter(settings),), daemon=True)
+    producer.start()
+    base = f"http://{settings.web_host}:{settings.web_port}"
+    console.print(
+        f"metrics:  {base}/metrics\nsnapshot: {base}/api/v1/tenants/{args.tenant}"
+        f"/snapshot?window={settings.silo_window}\nworker log: "
+        f"{settings.data_dir / 'worker.log'}\nCtrl-C to stop"
+    )
+    deadline = time.monotonic() + args.duration if args.duration > 0 else float("inf")
+    previous, previous_at = 0.0, time.monotonic()
+    try:
+        with Live(render(None, {}, 0.0), console=console, refresh_per_second=1) as live:
+            while time.monotonic() < deadline and worker.poll() is None:
+                time.sleep(2.0)
+                metrics = _read_metrics(base)
+                processed = metrics.get("orgpulse_events_processed_total", 0.0)
+                now = time.monotonic()
+                rate = (processed - previous) / (now - previous_at)
+                previous, previous_at = processed, now
+                snapshot = _read_snapshot(base, args.tenant, settings.silo_window)
+                live.update(render(snapshot, metrics, rate))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        simulator.stop()
+        producer.join(timeout=60)
+        worker.terminate()
+        worker.wait(timeout=30)
+        if started_broker:
+            broker.stop()
+    return 0 if worker.returncode in (0, -15) else 1

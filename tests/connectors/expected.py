@@ -1,0 +1,20 @@
+"""Expectations computed independently of the code under test."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime
+
+DEFAULT_KEY = b"orgpulse-development-key"
+
+
+def pseudonym(key: bytes, tenant: str, raw_id: str) -> str:
+    """``p_`` + the first 32 hex digits of HMAC-SHA256(key, tenant 0x1F raw id)."""
+    digest = hmac.new(key, tenant.encode() + b"\x1f" + raw_id.encode(), hashlib.sha256)
+    return "p_" + digest.hexdigest()[:32]
+
+
+def epoch_ms(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> int:
+    """Epoch milliseconds of a UTC wall-clock time."""
+    return int(datetime(year, month, day, hour, minute, tzinfo=UTC).timestamp()) * 1000

@@ -1,0 +1,124 @@
+"""Pseudonymization: stable keyed pseudonyms, and no raw person id ever reaches a topic."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import SecretStr
+
+from connectors.expected import DEFAULT_KEY, epoch_ms, pseudonym
+from connectors.kafka_io import read_all
+from streams.codec import interaction_codec
+from streams.connectors.builder import RecordBuilder
+from streams.connectors.emitter import Emitter
+from streams.connectors.pseudonym import Pseudonymizer
+from streams.connectors.records import RawInteraction, RawPerson
+from streams.settings import Settings
+
+RAW_IDS = (
+    "alice.smith@example.com",
+    "bob.jones@example.com",
+    "carol.white@example.com",
+    "U024BE7LH-dave",
+    "erin.o'brien@example.org",
+    "frank.müller@beispiel.de",
+)
+T0 = epoch_ms(2024, 5, 2, 14)
+
+
+def test_same_input_same_pseudonym_and_independent_of_cache() -> None:
+    first, second = Pseudonymizer(b"k1"), Pseudonymizer(b"k1")
+    for raw in RAW_IDS:
+        assert first("acme", raw) == first("acme", raw) == second("acme", raw)
+
+
+def test_pseudonym_is_the_documented_hmac() -> None:
+    key = b"a-secret-key"
+    pseudo = Pseudonymizer(key)
+    for tenant in ("acme", "globex", "t"):
+        for raw in RAW_IDS:
+            assert pseudo(tenant, raw) == pseudonym(key, tenant, raw)
+
+
+def test_key_and_tenant_change_the_pseudonym() -> None:
+    raw = "alice.smith@example.com"
+    base = Pseudonymizer(b"k1")("acme", raw)
+    assert Pseudonymizer(b"k2")("acme", raw) != base
+    assert Pseudonymizer(b"k1")("globex", raw) != base
+    # the tenant/id boundary is part of the message: shifting characters across it changes it
+    assert Pseudonymizer(b"k1")("acm", "e" + raw) != base
+    assert len({Pseudonymizer(b"k1")("acme", r) for r in RAW_IDS}) == len(RAW_IDS)
+
+
+def test_empty_key_is_refused() -> None:
+    with pytest.raises(ValueError):
+        Pseudonymizer(b"")
+
+
+def test_builder_uses_the_settings_key() -> None:
+    settings = Settings(pseudonym_key=SecretStr("rotated-key"))
+    raw = RawInteraction("e1", "acme", "slack", "message", T0, RAW_IDS[0], (RAW_IDS[1],))
+    record = RecordBuilder(settings).interaction(raw)
+    assert record["actor"] == pseudonym(b"rotated-key", "acme", RAW_IDS[0])
+    assert record["targets"] == [pseudonym(b"rotated-key", "acme", RAW_IDS[1])]
+    default = RecordBuilder(Settings()).interaction(raw)
+    assert default["actor"] == pseudonym(DEFAULT_KEY, "acme", RAW_IDS[0])
+
+
+def records_with_raw_ids(tenant: str) -> list[RawInteraction | RawPerson]:
+    people: list[RawInteraction | RawPerson] = [
+        RawPerson(tenant, raw, "team-a" if n % 2 else "team-b", RAW_IDS[0] if n else None)
+        for n, raw in enumerate(RAW_IDS)
+    ]
+    people.append(RawPerson(tenant, RAW_IDS[-1], "team-a", removed=True))
+    events: list[RawInteraction | RawPerson] = [
+        RawInteraction(
+            f"evt-{n}",
+            tenant,
+            "email",
+            "message",
+            T0 + n,
+            actor,
+            tuple(r for r in RAW_IDS if r != actor),
+            thread_id="thread-1",
+            channel="private-channel-name",
+        )
+        for n, actor in enumerate(RAW_IDS)
+    ]
+    return people + events
+
+
+def test_no_raw_person_id_reaches_the_topics(sdk_settings: Settings) -> None:
+    with Emitter(sdk_settings) as emitter:
+        for record in records_with_raw_ids("acme"):
+            emitter.emit(record)
+    messages = read_all(sdk_settings.bootstrap, sdk_settings.topic_interactions) + read_all(
+        sdk_settings.bootstrap, sdk_settings.topic_directory
+    )
+    assert len(messages) == 2 * len(RAW_IDS) + 1
+    needles = [raw.encode() for raw in RAW_IDS] + [raw.encode("utf-16-le") for raw in RAW_IDS]
+    needles += [raw.split("@")[0].encode() for raw in RAW_IDS]  # local parts too
+    for message in messages:
+        blob = (message.key or b"") + b"\x00" + (message.value or b"")
+        for needle in needles:
+            assert needle not in blob, (needle, message)
+    # channels stay readable unless configured otherwise
+    assert any(b"private-channel-name" in (m.value or b"") for m in messages)
+
+
+def test_channels_pseudonymized_only_when_configured(sdk_settings: Settings) -> None:
+    settings = sdk_settings.model_copy(update={"pseudonymize_channels": True})
+    raw = RawInteraction(
+        "e1", "acme", "slack", "message", T0, RAW_IDS[0], (RAW_IDS[1],), channel="#hr-layoffs"
+    )
+    assert RecordBuilder(sdk_settings).interaction(raw)["channel"] == "#hr-layoffs"
+    assert RecordBuilder(settings).interaction(raw)["channel"] == pseudonym(
+        DEFAULT_KEY, "acme", "#hr-layoffs"
+    )
+    no_channel = RawInteraction("e2", "acme", "slack", "message", T0, RAW_IDS[0])
+    assert RecordBuilder(settings).interaction(no_channel)["channel"] is None
+    with Emitter(settings) as emitter:
+        emitter.emit(raw)
+    (message,) = read_all(settings.bootstrap, settings.topic_interactions)
+    assert message.value is not None and b"hr-layoffs" not in message.value
+    decoded = interaction_codec(settings).decode(message.value)
+    assert decoded["channel"] == pseudonym(DEFAULT_KEY, "acme", "#hr-layoffs")

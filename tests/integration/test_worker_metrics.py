@@ -1,0 +1,66 @@
+"""The worker on the real broker: simulator ground truth and an independent networkx check."""
+
+from __future__ import annotations
+
+import pytest
+from support.reference import reference, window_events
+from support.worker import WorkerProcess
+
+from streams.connectors.emitter import Emitter
+from streams.connectors.records import RawInteraction
+from streams.connectors.simulator import OrgSimulator, OrgSpec
+from streams.settings import Settings
+from streams.timeutil import parse_time
+
+START = parse_time("2026-06-01T00:00:00Z")
+EVENTS = 30_000
+
+
+def simulator() -> OrgSimulator:
+    """A simulated org of 200 people over 50 days; equal each time (seeded)."""
+    return OrgSimulator(OrgSpec(seed=11, events_per_hour=25.0), EVENTS, START)
+
+
+@pytest.fixture
+def simulated(pipeline: Settings, worker: WorkerProcess) -> OrgSimulator:
+    """The simulated org, produced to the pipeline and fully counted by the worker."""
+    produced = simulator()
+    produced.run(Emitter(pipeline))
+    worker.wait_counted(EVENTS)
+    return produced
+
+
+def test_planted_silos_are_found_and_only_them(simulated: OrgSimulator,
+                                               worker: WorkerProcess) -> None:
+    truth = simulated.ground_truth()["teams"]
+    snapshot = worker.snapshot("acme", "7d")
+    reported = snapshot["teams"]
+    assert set(reported) == {t for t, v in truth.items() if v["members"] >= 5}
+    for team, values in reported.items():
+        assert values["siloed"] == truth[team]["planted_silo"], team
+        assert values["ei_index"] == pytest.approx(truth[team]["expected_ei"], abs=0.15), team
+        assert values["members"] == truth[team]["members"]
+    metrics = worker.get("/metrics").decode()
+    for team, values in truth.items():
+        if values["members"] >= 5:
+            flag = 1.0 if values["planted_silo"] else 0.0
+            assert f'orgpulse_team_siloed{{team="{team}",tenant="acme"}} {flag}' in metrics
+
+
+@pytest.mark.parametrize("window,hours", [("1d", 24), ("7d", 168), ("28d", 672)])
+def test_window_metrics_match_networkx(simulated: OrgSimulator, worker: WorkerProcess,
+                                       window: str, hours: int) -> None:
+    events = [r for r in simulator().records() if isinstance(r, RawInteraction)]
+    teams = {m.person: m.team for m in simulated.org.members if m.team is not None}
+    expected = reference(window_events(events, hours), teams)
+    snapshot = worker.snapshot("acme", window)
+    org = snapshot["org"]
+    assert org["people"] == expected.people
+    assert org["pairs"] == expected.pairs
+    assert org["modularity"] == pytest.approx(expected.modularity, abs=1e-9)
+    assert org["reciprocity"] == pytest.approx(expected.reciprocity, abs=1e-9)
+    for team, values in snapshot["teams"].items():
+        assert values["internal"] == pytest.approx(expected.internal.get(team, 0.0))
+        assert values["external"] == pytest.approx(expected.external.get(team, 0.0))
+        assert values["ei_index"] == pytest.approx(expected.ei(team))
+        assert values["partner_teams"] == expected.partners.get(team, 0)

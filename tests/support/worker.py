@@ -1,0 +1,151 @@
+"""Running the real orgpulse worker as a child process against the test broker."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from support.kafka import REPO, TopicFactory, free_ports
+
+from streams.demo_view import parse_metrics
+from streams.settings import Settings
+
+STARTUP_SECONDS = 90.0
+
+
+def pipeline_settings(base: Settings, topics: TopicFactory, partitions: int = 4) -> Settings:
+    """Settings with fresh topics, a unique app id and a free web port."""
+    compact = {"cleanup.policy": "compact"}
+    return base.model_copy(
+        update={
+            "app_id": f"orgpulse-test-{uuid.uuid4().hex[:8]}",
+            "topic_interactions": topics("interactions", partitions),
+            "topic_directory": topics("directory", partitions, compact),
+            "topic_dlq": topics("dlq"),
+            "topic_alerts": topics("alerts"),
+            "partitions": partitions,
+            "web_port": free_ports(1)[0],
+            "refresh_seconds": 0.5,
+        }
+    )
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """``ORGPULSE_*`` variables that make a child process load ``settings``."""
+    env = {}
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        if hasattr(value, "get_secret_value"):
+            value = value.get_secret_value()
+        text = json.dumps(list(value)) if isinstance(value, tuple) else str(value)
+        env[f"ORGPULSE_{name.upper()}"] = text
+    return env
+
+
+def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll ``check`` every 0.2 s until it is true or ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+
+
+class WorkerProcess:
+    """``python -m streams worker`` with the given settings; logs to ``<data_dir>/worker-N.log``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.base = f"http://{settings.web_host}:{settings.web_port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    @property
+    def log_path(self) -> Path:
+        """Log file of the current (or last) process."""
+        return self.settings.data_dir / f"worker-{self.starts}.log"
+
+    def start(self) -> None:
+        """Start the worker and wait until ``/health`` answers 200."""
+        self.starts += 1
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, **settings_env(self.settings)}
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "streams", "worker"],
+                cwd=REPO,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_for(self._healthy, STARTUP_SECONDS, f"worker health (log {self.log_path})")
+
+    def _healthy(self) -> bool:
+        if self.process is not None and self.process.poll() is not None:
+            raise RuntimeError(f"worker exited with {self.process.returncode}:\n{self.log_tail()}")
+        try:
+            with urllib.request.urlopen(f"{self.base}/health", timeout=2) as response:
+                return bool(response.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def stop(self, signum: signal.Signals = signal.SIGTERM) -> None:
+        """Signal the worker and wait for it to exit."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signum)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The end of the current log."""
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def get(self, path: str) -> bytes:
+        """GET a path of the worker's web port."""
+        with urllib.request.urlopen(f"{self.base}{path}", timeout=10) as response:
+            body: bytes = response.read()
+        return body
+
+    def metrics(self) -> dict[str, float]:
+        """Each metric's samples summed over labels."""
+        return parse_metrics(self.get("/metrics").decode())
+
+    def snapshot(self, tenant: str, window: str) -> dict[str, Any]:
+        """The snapshot JSON of a tenant and window."""
+        body: dict[str, Any] = json.loads(
+            self.get(f"/api/v1/tenants/{tenant}/snapshot?window={window}")
+        )
+        return body
+
+    def wait_counted(self, total: int, timeout: float = 120.0) -> None:
+        """Wait until processed + duplicate + late + dead-lettered events reach ``total``."""
+        names = (
+            "orgpulse_events_processed_total",
+            "orgpulse_events_duplicate_total",
+            "orgpulse_events_late_total",
+            "orgpulse_events_dead_lettered_total",
+        )
+
+        def done() -> bool:
+            metrics = self.metrics()
+            return sum(metrics.get(name, 0.0) for name in names) >= total
+
+        wait_for(done, timeout, f"{total} events counted (log {self.log_path})")
