@@ -19,6 +19,9 @@ from streams.settings import Settings
 
 log = logging.getLogger(__name__)
 
+ASSIGNMENT_REFRESH_SECONDS = 30.0
+"""How often to look for new partitions of the directory topic."""
+
 DirectoryUpdate = tuple[str, str, Person | None]
 """(tenant, person, entry or None for a removal)."""
 
@@ -29,18 +32,23 @@ class DirectoryReader:
     def __init__(self, settings: Settings) -> None:
         self._topic = settings.topic_directory
         self._codec = person_codec(settings)
-        self._consumer = Consumer(
-            {
-                "bootstrap.servers": settings.bootstrap,
-                "group.id": f"{settings.app_id}-directory-reader",
-                "enable.auto.commit": False,
-                "enable.partition.eof": False,
-            }
-        )
+        config = {
+            "bootstrap.servers": settings.bootstrap,
+            "group.id": f"{settings.app_id}-directory-reader",
+            "enable.auto.commit": False,
+        }
+        self._consumer = Consumer(config)
+        # end offsets come from a consumer without assignment: on the fetching one they would
+        # wait behind its fetch long-polls (up to fetch.wait.max.ms each)
+        self._offsets = Consumer(config)
         self._positions: dict[int, int] = {}
+        self._assigned_at = -ASSIGNMENT_REFRESH_SECONDS
         self.rejected = 0
 
     def _assign(self, timeout: float) -> None:
+        if time.monotonic() - self._assigned_at < ASSIGNMENT_REFRESH_SECONDS:
+            return
+        self._assigned_at = time.monotonic()
         topic = self._consumer.list_topics(self._topic, timeout=timeout).topics[self._topic]
         new = [p for p in topic.partitions if p not in self._positions]
         if new:
@@ -57,9 +65,9 @@ class DirectoryReader:
         """Every update written since the last call, up to the current end of each partition."""
         self._assign(timeout)
         ends = {
-            p: self._consumer.get_watermark_offsets(
-                TopicPartition(self._topic, p), timeout=timeout
-            )[1]
+            p: self._offsets.get_watermark_offsets(TopicPartition(self._topic, p), timeout=timeout)[
+                1
+            ]
             for p in self._positions
         }
         updates: list[DirectoryUpdate] = []
@@ -96,5 +104,6 @@ class DirectoryReader:
         yield entry["tenant"], entry["person"], entry
 
     def close(self) -> None:
-        """Release the consumer."""
+        """Release the consumers."""
         self._consumer.close()
+        self._offsets.close()

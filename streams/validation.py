@@ -68,7 +68,12 @@ def validate_interaction(record: Mapping[str, Any], now_ms: int, max_future_ms: 
         raise InvalidRecord("weight", "bad_weight", "must be a finite number > 0")
 
 
-def validate_person(record: Mapping[str, Any]) -> None:
-    """Raise :class:`InvalidRecord` unless ``record`` is a sensible directory entry."""
-    for field in ("person", "team", "tenant"):
+def validate_person(record: Mapping[str, Any], removal: bool = False) -> None:
+    """Raise :class:`InvalidRecord` unless ``record`` is a sensible directory entry.
+
+    A removal (tombstone) needs only the tenant and the person.
+    """
+    for field in ("person", "tenant") if removal else ("person", "team", "tenant"):
         _require_id(record, field)
+    if not removal and record.get("manager") is not None:
+        _require_id(record, "manager")

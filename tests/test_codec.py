@@ -160,7 +160,10 @@ def test_encode_missing_required_field_but_defaults_fill_in() -> None:
         codec.encode({k: v for k, v in INTERACTION.items() if k != "actor"})
     minimal = {k: v for k, v in INTERACTION.items() if k not in ("targets", "weight", "channel")}
     assert codec.decode(codec.encode(minimal)) == {
-        **minimal, "targets": [], "weight": 1.0, "channel": None
+        **minimal,
+        "targets": [],
+        "weight": 1.0,
+        "channel": None,
     }
     with pytest.raises(CodecError, match="expected record"):
         codec.encode(["not", "a", "record"])

@@ -104,9 +104,7 @@ def test_every_strict_prefix_is_truncated(codec: AnyCodec, data: st.DataObject) 
 
 @pytest.mark.parametrize("codec", ALL_CODECS)
 @given(data=st.data(), extra=st.binary(min_size=1, max_size=16))
-def test_appended_bytes_are_trailing(
-    codec: AnyCodec, data: st.DataObject, extra: bytes
-) -> None:
+def test_appended_bytes_are_trailing(codec: AnyCodec, data: st.DataObject, extra: bytes) -> None:
     encoded = codec.encode(data.draw(RECORDS[codec.schema_name]))
     with pytest.raises(CodecError) as caught:
         codec.decode(encoded + extra)
@@ -148,14 +146,31 @@ def test_random_bytes_with_registry(codec: AnyCodec, data: bytes) -> None:
 
 SAMPLES: dict[str, dict[str, Any]] = {
     schemas.INTERACTION: {
-        "event_id": "e1", "tenant": "acme", "source": "slack", "kind": "reply",
-        "occurred_at": 1_700_000_000_000, "actor": "p1", "targets": ["p2"], "thread_id": None,
-        "in_reply_to": "e0", "channel": None, "artifacts": [], "weight": 1.0, "attributes": {},
+        "event_id": "e1",
+        "tenant": "acme",
+        "source": "slack",
+        "kind": "reply",
+        "occurred_at": 1_700_000_000_000,
+        "actor": "p1",
+        "targets": ["p2"],
+        "thread_id": None,
+        "in_reply_to": "e0",
+        "channel": None,
+        "artifacts": [],
+        "weight": 1.0,
+        "attributes": {},
     },
     schemas.PERSON: {"person": "p1", "team": "core", "manager": None, "tenant": "acme"},
     schemas.ALERT: {
-        "alert_id": "a1", "tenant": "acme", "kind": "team_siloed", "status": "firing",
-        "team": "core", "window": "7d", "value": -0.7, "as_of": 0, "summary": "",
+        "alert_id": "a1",
+        "tenant": "acme",
+        "kind": "team_siloed",
+        "status": "firing",
+        "team": "core",
+        "window": "7d",
+        "value": -0.7,
+        "as_of": 0,
+        "summary": "",
     },
 }
 

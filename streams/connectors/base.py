@@ -50,6 +50,18 @@ class Connector(ABC):
         so a worker always knows the teams of the people in an event.
         """
         summary = RunSummary()
+        self._stopping = False
+        try:
+            self._produce_all(emitter, summary, progress)
+        except BaseException:
+            emitter.flush()
+            raise
+        summary.delivery = emitter.close()
+        return summary
+
+    def _produce_all(
+        self, emitter: Emitter, summary: RunSummary, progress: Callable[[int], None] | None
+    ) -> None:
         directory_pending = False
         for item in self.records():
             if self._stopping:
@@ -71,8 +83,6 @@ class Connector(ABC):
                 log.warning("%s: skipped record %d: %s", self.name, summary.read, error.reason)
                 continue
             summary.produced += 1
-        summary.delivery = emitter.close()
-        return summary
 
     def stop(self) -> None:
         """Ask a running :meth:`run` (e.g. in another thread) to stop after the current record."""

@@ -21,12 +21,12 @@ class RecordBuilder:
         self._pseudonym = Pseudonymizer(settings.pseudonym_key.get_secret_value().encode())
 
     def interaction(self, raw: RawInteraction) -> Interaction:
-        """The validated, pseudonymized Interaction record for ``raw``."""
-        pseudo = self._pseudonym
+        """The validated, pseudonymized Interaction record for ``raw``.
+
+        The raw ids are validated; the pseudonyms replace them afterwards.
+        """
+        pseudo, tenant = self._pseudonym, raw.tenant
         occurred_at = raw.occurred_at
-        channel = raw.channel
-        if channel is not None and self.settings.pseudonymize_channels:
-            channel = pseudo(raw.tenant, channel)
         record: Interaction = {
             "event_id": raw.event_id,
             "tenant": raw.tenant,
@@ -35,27 +35,34 @@ class RecordBuilder:
             "occurred_at": occurred_at
             if isinstance(occurred_at, int)
             else datetime_to_ms(occurred_at),
-            "actor": pseudo(raw.tenant, raw.actor) if raw.actor else "",
-            "targets": [pseudo(raw.tenant, t) for t in raw.targets],
+            "actor": raw.actor,
+            "targets": list(raw.targets),
             "thread_id": raw.thread_id,
             "in_reply_to": raw.in_reply_to,
-            "channel": channel,
+            "channel": raw.channel,
             "artifacts": list(raw.artifacts),
             "weight": float(raw.weight),
             "attributes": dict(raw.attributes),
         }
         validate_interaction(record, now_ms(), self.settings.max_future_seconds * 1000)
+        record["actor"] = pseudo(tenant, raw.actor)
+        record["targets"] = [pseudo(tenant, t) for t in raw.targets]
+        if raw.channel is not None and self.settings.pseudonymize_channels:
+            record["channel"] = pseudo.channel(tenant, raw.channel)
         return record
 
     def person(self, raw: RawPerson) -> Person:
         """The validated, pseudonymized Person record for ``raw``."""
         pseudo = self._pseudonym
         record: Person = {
-            "person": pseudo(raw.tenant, raw.person) if raw.person else "",
+            "person": raw.person,
             "team": raw.team,
-            "manager": pseudo(raw.tenant, raw.manager) if raw.manager else None,
+            "manager": raw.manager,
             "tenant": raw.tenant,
             "bot": raw.bot,
         }
-        validate_person(record)
+        validate_person(record, removal=raw.removed)
+        record["person"] = pseudo(raw.tenant, raw.person)
+        if raw.manager is not None:
+            record["manager"] = pseudo(raw.tenant, raw.manager)
         return record

@@ -36,8 +36,8 @@ def _list(value: str | None) -> tuple[str, ...]:
 def parse_event_row(row: dict[str, str], tenant: str) -> RawInteraction:
     """One events-file row as a raw interaction; ``ValueError`` names the bad column."""
     try:
-        occurred_at = parse_time(row["occurred_at"])
-    except (ValueError, KeyError) as error:
+        occurred_at = parse_time(row.get("occurred_at") or "")
+    except ValueError as error:
         raise ValueError("bad_timestamp") from error
     try:
         weight = float(row["weight"]) if row.get("weight") else 1.0

@@ -6,13 +6,16 @@ import hashlib
 import hmac
 
 PREFIX = "p_"
+SEPARATOR = "\x1f"
+CHANNEL_NAMESPACE = "channel"
 DIGEST_CHARS = 32
 
 
 class Pseudonymizer:
     """Maps raw identifiers to stable pseudonyms: same key, tenant and id give the same pseudonym.
 
-    The tenant is part of the message, so the same person in two tenants is not linkable.
+    pseudonym = ``p_`` + the first 32 hex digits of HMAC-SHA256(key, tenant ␟ raw id). The
+    tenant is part of the message, so the same person in two tenants is not linkable.
     """
 
     def __init__(self, key: bytes) -> None:
@@ -22,12 +25,16 @@ class Pseudonymizer:
         self._cache: dict[tuple[str, str], str] = {}
 
     def __call__(self, tenant: str, raw_id: str) -> str:
-        """The pseudonym of ``raw_id`` within ``tenant``."""
+        """The pseudonym of person ``raw_id`` within ``tenant``."""
         cached = self._cache.get((tenant, raw_id))
         if cached is None:
-            message = f"{tenant}\x1f{raw_id}".encode()
+            message = f"{tenant}{SEPARATOR}{raw_id}".encode()
             digest = hmac.new(self._key, message, hashlib.sha256).hexdigest()
             cached = PREFIX + digest[:DIGEST_CHARS]
             if len(self._cache) < 1_000_000:
                 self._cache[(tenant, raw_id)] = cached
         return cached
+
+    def channel(self, tenant: str, raw_channel: str) -> str:
+        """The pseudonym of a channel name, in its own namespace (never equal to a person's)."""
+        return self(tenant, f"{CHANNEL_NAMESPACE}{SEPARATOR}{raw_channel}")

@@ -33,9 +33,19 @@ JITTER = [0, 0, 0, -HOUR, -5 * HOUR, -30 * HOUR]
 def event(event_id: str, t_ms: int, actor: str, targets: Sequence[str], w: float) -> Interaction:
     """A minimal Interaction."""
     return Interaction(
-        event_id=event_id, tenant=TENANT, source="slack", kind="message", occurred_at=t_ms,
-        actor=actor, targets=list(targets), thread_id=None, in_reply_to=None, channel=None,
-        artifacts=[], weight=w, attributes={},
+        event_id=event_id,
+        tenant=TENANT,
+        source="slack",
+        kind="message",
+        occurred_at=t_ms,
+        actor=actor,
+        targets=list(targets),
+        thread_id=None,
+        in_reply_to=None,
+        channel=None,
+        artifacts=[],
+        weight=w,
+        attributes={},
     )
 
 

@@ -34,8 +34,13 @@ def enron() -> tuple[dict[str, str], list[Interaction]]:
     for r in sorted(rows("recipients.tsv"), key=lambda r: int(r["recipient_number"])):
         recipients[r["message_id"]].append(r["recipient_id"])
     events = [
-        event(m["message_id"], int(m["unix_time"]) * 1000, m["sender_id"],
-              recipients[m["message_id"]], 1.0)
+        event(
+            m["message_id"],
+            int(m["unix_time"]) * 1000,
+            m["sender_id"],
+            recipients[m["message_id"]],
+            1.0,
+        )
         for m in rows("messages.tsv")
     ]
     return departments, events

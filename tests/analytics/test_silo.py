@@ -55,7 +55,10 @@ def test_alert_is_deterministic() -> None:
 
 def test_evaluation_happens_when_the_watermark_enters_a_new_bucket() -> None:
     config = AnalyticsConfig(
-        bucket_seconds=3600, windows=("2h",), silo_window="2h", min_group_size=2,
+        bucket_seconds=3600,
+        windows=("2h",),
+        silo_window="2h",
+        min_group_size=2,
         silo_consecutive=2,
     )
     state = TenantState("acme", config, {"a": "A", "b": "A", "c": "B", "d": "B"})
@@ -64,10 +67,12 @@ def test_evaluation_happens_when_the_watermark_enters_a_new_bucket() -> None:
     assert state.apply(event("3", HOUR, "a", ["c"], 0.1)).transitions == ()
     fired = state.apply(event("4", 2 * HOUR + 5, "a", ["c"], 0.1)).transitions
     assert [(t.team, t.status, t.as_of) for t in fired] == [
-        ("A", "firing", HOUR), ("B", "firing", HOUR),
+        ("A", "firing", HOUR),
+        ("B", "firing", HOUR),
     ]
     assert state.snapshot("2h")["teams"]["A"]["siloed"] is True
     resolved = state.apply(event("5", 3 * HOUR, "a", ["b"], 1.0)).transitions
     assert [(t.team, t.status, t.value) for t in resolved] == [
-        ("A", "resolved", 1.0), ("B", "resolved", 1.0),
+        ("A", "resolved", 1.0),
+        ("B", "resolved", 1.0),
     ]

@@ -10,7 +10,12 @@ from streams.analytics.tenant import TenantState
 from .strategies import CONFIG, TENANT, event
 
 TEAM_KEYS = {
-    "members", "internal", "external", "ei_index", "partner_teams", "bridge_concentration",
+    "members",
+    "internal",
+    "external",
+    "ei_index",
+    "partner_teams",
+    "bridge_concentration",
     "siloed",
 }
 
@@ -33,15 +38,27 @@ def test_empty_feedback_section() -> None:
     section = feedback_section(FeedbackStats())
     scope = {"answered": 0, "p50_seconds": None, "p90_seconds": None}
     assert section == {
-        "requests": 0, "answered": 0, "unanswered": 0, "open": 0,
-        "p50_seconds": None, "p90_seconds": None, "within_team": scope, "cross_team": scope,
+        "requests": 0,
+        "answered": 0,
+        "unanswered": 0,
+        "open": 0,
+        "p50_seconds": None,
+        "p90_seconds": None,
+        "within_team": scope,
+        "cross_team": scope,
     }
 
 
 def test_feedback_stats_are_rendered() -> None:
     stats = FeedbackStats(
-        requests=3, answered=2, unanswered=1, open=0, p50_seconds=1 / 3, p90_seconds=7.0,
-        within_team=ScopeStats(1, 2.0, 2.0), cross_team=ScopeStats(1, 7.0, 7.0),
+        requests=3,
+        answered=2,
+        unanswered=1,
+        open=0,
+        p50_seconds=1 / 3,
+        p90_seconds=7.0,
+        within_team=ScopeStats(1, 2.0, 2.0),
+        cross_team=ScopeStats(1, 7.0, 7.0),
     )
     state = TenantState(TENANT, CONFIG)
     section = state.snapshot("2h", stats)["feedback"]

@@ -20,8 +20,13 @@ LARGEST = max(SPANS.values())
 
 def simulate(ops: list[Op]) -> tuple[naive.Replay, naive.SiloSim]:
     sim = naive.SiloSim(
-        HOUR, SPANS[CONFIG.silo_window], CONFIG.max_targets, CONFIG.min_group_size,
-        CONFIG.silo_enter_ei, CONFIG.silo_exit_ei, CONFIG.silo_consecutive,
+        HOUR,
+        SPANS[CONFIG.silo_window],
+        CONFIG.max_targets,
+        CONFIG.min_group_size,
+        CONFIG.silo_enter_ei,
+        CONFIG.silo_exit_ei,
+        CONFIG.silo_consecutive,
     )
     ref = naive.replay(ops, HOUR, LARGEST, CONFIG.max_targets, before_accept=sim)
     return ref, sim
@@ -51,7 +56,9 @@ def test_snapshots_counters_and_silos_match_naive(ops: list[Op]) -> None:
         naive.assert_close({k: snap[k] for k in expected}, expected)
     counters = state.counters
     assert (counters.late, counters.duplicate, counters.broadcast) == (
-        ref.late, ref.duplicate, ref.broadcast
+        ref.late,
+        ref.duplicate,
+        ref.broadcast,
     )
     assert counters.applied + counters.broadcast == len(ref.accepted)
     assert [tuple(t) for t in transitions] == sim.transitions

@@ -10,7 +10,7 @@ from streams.settings import Settings
 
 @pytest.fixture
 def sdk_settings(kafka_settings: Settings, topic_factory: TopicFactory) -> Settings:
-    """Test-broker settings with a fresh 4-partition interactions topic and a compacted directory."""
+    """Test-broker settings: fresh 4-partition interactions and compacted directory topics."""
     return kafka_settings.model_copy(
         update={
             "topic_interactions": topic_factory("interactions", partitions=4),

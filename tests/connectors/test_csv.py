@@ -15,7 +15,9 @@ from streams.connectors.emitter import Emitter
 from streams.connectors.records import RawInteraction, RawPerson, Skipped
 from streams.settings import Settings
 
-HEADER = "event_id,occurred_at,source,kind,actor,targets,thread_id,in_reply_to,channel,artifacts,weight"
+HEADER = (
+    "event_id,occurred_at,source,kind,actor,targets,thread_id,in_reply_to,channel,artifacts,weight"
+)
 EVENTS = f"""{HEADER}
 e1,2024-03-01T09:00:00Z,slack,request,alice@example.com,bob@example.com;carol@example.com,t-1,,general,https://x.test/a;https://x.test/b,
 e2,1709283600,slack,reply,bob@example.com,alice@example.com,t-1,e1,,,2.5

@@ -111,9 +111,9 @@ def test_channels_pseudonymized_only_when_configured(sdk_settings: Settings) -> 
         "e1", "acme", "slack", "message", T0, RAW_IDS[0], (RAW_IDS[1],), channel="#hr-layoffs"
     )
     assert RecordBuilder(sdk_settings).interaction(raw)["channel"] == "#hr-layoffs"
-    assert RecordBuilder(settings).interaction(raw)["channel"] == pseudonym(
-        DEFAULT_KEY, "acme", "#hr-layoffs"
-    )
+    channel_pseudonym = pseudonym(DEFAULT_KEY, "acme", "channel\x1f#hr-layoffs")
+    assert channel_pseudonym != pseudonym(DEFAULT_KEY, "acme", "#hr-layoffs")
+    assert RecordBuilder(settings).interaction(raw)["channel"] == channel_pseudonym
     no_channel = RawInteraction("e2", "acme", "slack", "message", T0, RAW_IDS[0])
     assert RecordBuilder(settings).interaction(no_channel)["channel"] is None
     with Emitter(settings) as emitter:
@@ -121,4 +121,4 @@ def test_channels_pseudonymized_only_when_configured(sdk_settings: Settings) -> 
     (message,) = read_all(settings.bootstrap, settings.topic_interactions)
     assert message.value is not None and b"hr-layoffs" not in message.value
     decoded = interaction_codec(settings).decode(message.value)
-    assert decoded["channel"] == pseudonym(DEFAULT_KEY, "acme", "#hr-layoffs")
+    assert decoded["channel"] == channel_pseudonym

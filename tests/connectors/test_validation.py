@@ -102,8 +102,12 @@ def test_boundaries_are_accepted(sdk_settings: Settings) -> None:
 
 def test_nothing_reaches_the_topics_for_invalid_input(sdk_settings: Settings) -> None:
     emitter = Emitter(sdk_settings)
-    wrong: list[tuple[object, str]] = []
-    for raw, field in [*INVALID_INTERACTIONS.values(), *INVALID_PEOPLE.values()]:
+    wrong: list[tuple[RawInteraction | RawPerson, str]] = []
+    cases: list[tuple[RawInteraction | RawPerson, str]] = [
+        *INVALID_INTERACTIONS.values(),
+        *INVALID_PEOPLE.values(),
+    ]
+    for raw, field in cases:
         try:
             emitter.emit(raw)
         except InvalidRecord as error:

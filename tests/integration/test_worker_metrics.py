@@ -30,8 +30,9 @@ def simulated(pipeline: Settings, worker: WorkerProcess) -> OrgSimulator:
     return produced
 
 
-def test_planted_silos_are_found_and_only_them(simulated: OrgSimulator,
-                                               worker: WorkerProcess) -> None:
+def test_planted_silos_are_found_and_only_them(
+    simulated: OrgSimulator, worker: WorkerProcess
+) -> None:
     truth = simulated.ground_truth()["teams"]
     snapshot = worker.snapshot("acme", "7d")
     reported = snapshot["teams"]
@@ -48,8 +49,9 @@ def test_planted_silos_are_found_and_only_them(simulated: OrgSimulator,
 
 
 @pytest.mark.parametrize("window,hours", [("1d", 24), ("7d", 168), ("28d", 672)])
-def test_window_metrics_match_networkx(simulated: OrgSimulator, worker: WorkerProcess,
-                                       window: str, hours: int) -> None:
+def test_window_metrics_match_networkx(
+    simulated: OrgSimulator, worker: WorkerProcess, window: str, hours: int
+) -> None:
     events = [r for r in simulator().records() if isinstance(r, RawInteraction)]
     teams = {m.person: m.team for m in simulated.org.members if m.team is not None}
     expected = reference(window_events(events, hours), teams)

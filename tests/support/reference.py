@@ -26,13 +26,14 @@ class Reference:
     pairs: int
 
     def ei(self, team: str) -> float | None:
-        """(E − I)/(E + I), None without pairs."""
+        """(E - I)/(E + I), None without pairs."""
         i, e = self.internal.get(team, 0.0), self.external.get(team, 0.0)
         return None if i + e == 0 else (e - i) / (e + i)
 
 
 def window_events(events: list[RawInteraction], window_hours: int) -> list[RawInteraction]:
     """The events whose hour bucket lies in the window ending at the newest event's bucket."""
+
     def ms(e: RawInteraction) -> int:
         assert isinstance(e.occurred_at, int)
         return e.occurred_at
@@ -41,8 +42,9 @@ def window_events(events: list[RawInteraction], window_hours: int) -> list[RawIn
     return [e for e in events if ms(e) // HOUR_MS > newest - window_hours]
 
 
-def reference(events: Iterable[RawInteraction], teams: Mapping[str, str],
-              max_targets: int = 50) -> Reference:
+def reference(
+    events: Iterable[RawInteraction], teams: Mapping[str, str], max_targets: int = 50
+) -> Reference:
     """E/I, partner teams, modularity of the team partition and reciprocity, from scratch."""
     directed = nx.DiGraph()
     weights: dict[tuple[str, str], float] = defaultdict(float)
@@ -76,8 +78,11 @@ def reference(events: Iterable[RawInteraction], teams: Mapping[str, str],
     for person in undirected:
         communities[teams.get(person, "unassigned")].add(person)
     return Reference(
-        internal=dict(internal), external=dict(external),
+        internal=dict(internal),
+        external=dict(external),
         partners={t: len(p) for t, p in partners.items()},
         modularity=nx.community.modularity(undirected, communities.values(), weight="weight"),
-        reciprocity=nx.reciprocity(directed), people=directed.number_of_nodes(), pairs=pairs,
+        reciprocity=nx.reciprocity(directed),
+        people=directed.number_of_nodes(),
+        pairs=pairs,
     )

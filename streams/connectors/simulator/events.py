@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import random
@@ -66,7 +67,7 @@ class EventSimulator:
             return self._rng.choice([m for m in team if m is not actor])
         while True:
             other = self._rng.choices(self._humans, cum_weights=self._pull)[0]
-            if other.team is None or other.team != actor.team:
+            if other is not actor and (other.team is None or other.team != actor.team):
                 return other
 
     def _base_event(self) -> RawInteraction:
@@ -110,7 +111,8 @@ class EventSimulator:
         return (f"artifact-{self._rng.randrange(self._artifacts):06d}",)
 
     def _request(self, requester: Member, responder: Member) -> RawInteraction:
-        request = self._event("request", requester, [responder])
+        opened = self._event("request", requester, [responder])
+        request = dataclasses.replace(opened, thread_id=opened.event_id)
         thread = {"thread_id": request.event_id}
         rng, spec = self._rng, self.spec
         if self._bots and rng.random() < spec.bot_reply_rate:
