@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=1000, ge=1)
     batch_within_seconds: float = Field(default=0.5, gt=0)
     refresh_seconds: float = Field(default=2.0, gt=0)
+    session_timeout_seconds: float = Field(default=10.0, gt=0)
     louvain_seconds: float = Field(default=60.0, gt=0)
 
     web_host: str = "127.0.0.1"

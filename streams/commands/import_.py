@@ -13,23 +13,27 @@ from rich.progress import Progress, TaskID
 from streams.connectors.base import Connector
 from streams.connectors.csv_files import CsvConnector
 from streams.connectors.emitter import Emitter
+from streams.connectors.enron import EnronConnector
 from streams.settings import get_settings
 
-FORMATS = ("csv",)
+FORMATS = ("csv", "enron")
 
 
 def register(subparsers: Any) -> None:
     """Add the ``import`` command."""
     parser = subparsers.add_parser("import", help="import interaction files into Kafka")
     parser.add_argument("format", choices=FORMATS)
-    parser.add_argument("paths", nargs="+", type=Path, help="events files")
+    parser.add_argument("paths", nargs="+", type=Path,
+                        help="events files (csv) or the data set's directory (enron)")
     parser.add_argument("--tenant", required=True)
     parser.add_argument("--directory", type=Path, help="directory CSV: person,team[,manager]")
     parser.set_defaults(func=run)
 
 
 def connectors(args: argparse.Namespace) -> list[Connector]:
-    """One connector per events file; the directory goes with the first."""
+    """One connector per path; a directory CSV goes with the first events file."""
+    if args.format == "enron":
+        return [EnronConnector(path, args.tenant) for path in args.paths]
     return [
         CsvConnector(path, args.tenant, args.directory if index == 0 else None)
         for index, path in enumerate(args.paths)

@@ -1,0 +1,105 @@
+"""Streaming snapshots equal offline ``analyze`` on the same events, windows and directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from support.files import write_csv
+from support.kafka import REPO
+from support.worker import WorkerProcess, settings_env, wait_for
+
+from streams.connectors.base import Connector
+from streams.connectors.csv_files import CsvConnector
+from streams.connectors.emitter import Emitter
+from streams.connectors.enron import EnronConnector
+from streams.connectors.simulator import OrgSimulator, OrgSpec
+from streams.offline import analyze
+from streams.settings import Settings
+from streams.timeutil import parse_time
+
+ENRON = REPO.parent / "shared" / "data" / "enron"
+
+
+def offline_snapshots(connector: Connector, settings: Settings, tenant: str) -> dict[str, Any]:
+    result = analyze(connector.records(), settings)
+    return {w: result.runtime.state(tenant).snapshot(w) for w in settings.windows}
+
+
+def assert_streaming_equals(worker: WorkerProcess, expected: dict[str, Any], tenant: str) -> None:
+    def equal() -> bool:
+        return all(worker.snapshot(tenant, w) == snap for w, snap in expected.items())
+
+    try:
+        wait_for(equal, 120, "streaming snapshots equal to offline ones")
+    except TimeoutError:
+        for window, snapshot in expected.items():
+            assert worker.snapshot(tenant, window) == snapshot
+        raise
+
+
+def test_csv_import_equals_analyze(
+    pipeline: Settings, worker: WorkerProcess, tmp_path: Path
+) -> None:
+    simulator = OrgSimulator(
+        OrgSpec(seed=3, events_per_hour=40.0), 12_000, parse_time("2026-08-01T00:00:00Z")
+    )
+    events, directory = tmp_path / "events.csv", tmp_path / "directory.csv"
+    write_csv(simulator.records(), events, directory)
+    command = [
+        sys.executable,
+        "-m",
+        "streams",
+        "import",
+        "csv",
+        str(events),
+        "--tenant",
+        "csvco",
+        "--directory",
+        str(directory),
+    ]
+    env = {**settings_env(pipeline)}
+    subprocess.run(command, check=True, cwd=REPO, env={**os.environ, **env})
+    analyzed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "streams",
+            "analyze",
+            "--events",
+            str(events),
+            "--directory",
+            str(directory),
+            "--tenant",
+            "csvco",
+            "--window",
+            "7d",
+            "--json",
+        ],
+        check=True,
+        cwd=REPO,
+        env={**os.environ, **env},
+        capture_output=True,
+    )
+    expected = offline_snapshots(CsvConnector(events, "csvco", directory), pipeline, "csvco")
+    assert json.loads(analyzed.stdout) == expected["7d"]
+    assert expected["7d"]["org"]["pairs"] > 1000
+    assert_streaming_equals(worker, expected, "csvco")
+
+
+def test_enron_streaming_equals_offline(kafka_settings: Settings, pipeline: Settings) -> None:
+    settings = pipeline.model_copy(update={"windows": ("1d", "7d", "28d", "365d")})
+    worker = WorkerProcess(settings)
+    worker.start()
+    try:
+        EnronConnector(ENRON, "enron").run(Emitter(settings))
+        expected = offline_snapshots(EnronConnector(ENRON, "enron"), settings, "enron")
+        assert set(expected["365d"]["teams"]) == {"Legal", "Trading", "Other"}
+        assert expected["365d"]["org"]["pairs"] > 10_000
+        assert_streaming_equals(worker, expected, "enron")
+    finally:
+        worker.stop()
