@@ -29,6 +29,10 @@ DeltaStore = MutableMapping[str, Delta]
 """Where deltas are persisted: a Faust table in the worker, a dict offline."""
 
 
+def _key(tenant: str, sequence: int) -> str:
+    return f"{tenant}/{sequence:0{SEQUENCE_DIGITS}d}"
+
+
 def _split_key(key: str) -> tuple[str, int]:
     tenant, _, sequence = key.rpartition("/")
     return tenant, int(sequence)
@@ -36,19 +40,18 @@ def _split_key(key: str) -> tuple[str, int]:
 
 @dataclass
 class StoredDeltas:
-    """Sequence numbers of a tenant's stored deltas and the newest event time of each."""
+    """A tenant's stored deltas: the next sequence number and, for each delta holding events,
+    its newest event time (deltas holding only directory changes are kept for good)."""
 
+    next_sequence: int = 0
     newest: dict[int, int] = field(default_factory=dict)
 
-    @property
-    def next_sequence(self) -> int:
-        """The sequence number the next delta gets."""
-        return max(self.newest, default=-1) + 1
-
-
-def _newest_time(delta: Delta, fallback: int) -> int:
-    times = [op[2] for op in delta["ops"] if op[0] != "d"]
-    return max(times, default=fallback)
+    def track(self, sequence: int, delta: Delta) -> None:
+        """Note a stored delta."""
+        self.next_sequence = max(self.next_sequence, sequence + 1)
+        times = [op[2] for op in delta["ops"] if op[0] != "d"]
+        if times:
+            self.newest[sequence] = max(times)
 
 
 def _align(state: TenantState, person: str, team: str | None) -> None:
@@ -98,7 +101,7 @@ class Runtime:
         for key in keys:
             delta = self.store[key]
             state.apply_delta(delta)
-            stored.newest[_split_key(key)[1]] = _newest_time(delta, state.windows.watermark or 0)
+            stored.track(_split_key(key)[1], delta)
         for person, team in self._directory.get(tenant, {}).items():
             _align(state, person, team)
         if keys:
@@ -143,19 +146,26 @@ class Runtime:
             stored = self._stored[tenant]
             if delta["ops"] or delta["late"] or delta["duplicate"]:
                 sequence = stored.next_sequence
-                self.store[f"{tenant}/{sequence:0{SEQUENCE_DIGITS}d}"] = delta
-                stored.newest[sequence] = _newest_time(delta, state.windows.watermark or 0)
+                self.store[_key(tenant, sequence)] = delta
+                stored.track(sequence, delta)
             self._expire(tenant, state, stored)
 
     def _expire(self, tenant: str, state: TenantState, stored: StoredDeltas) -> None:
+        """Drop the events of deltas that left the largest window; keep directory changes."""
         current = state.windows.current
         if current is None:
             return
         oldest_kept = current - max(self.config.spans().values()) + 1
         for sequence, newest in list(stored.newest.items()):
-            if state.windows.bucket_of(newest) < oldest_kept:
-                del self.store[f"{tenant}/{sequence:0{SEQUENCE_DIGITS}d}"]
-                del stored.newest[sequence]
+            if state.windows.bucket_of(newest) >= oldest_kept:
+                continue
+            del stored.newest[sequence]
+            key = _key(tenant, sequence)
+            directory = [op for op in self.store[key]["ops"] if op[0] == "d"]
+            if directory:
+                self.store[key] = {**self.store[key], "ops": directory, "late": 0, "duplicate": 0}
+            else:
+                del self.store[key]
 
     def watermarks(self) -> dict[str, int]:
         """Newest event time of every tenant that has seen one."""

@@ -23,8 +23,9 @@ def register(subparsers: Any) -> None:
     """Add the ``import`` command."""
     parser = subparsers.add_parser("import", help="import interaction files into Kafka")
     parser.add_argument("format", choices=FORMATS)
-    parser.add_argument("paths", nargs="+", type=Path,
-                        help="events files (csv) or the data set's directory (enron)")
+    parser.add_argument(
+        "paths", nargs="+", type=Path, help="events files (csv) or the data set's directory (enron)"
+    )
     parser.add_argument("--tenant", required=True)
     parser.add_argument("--directory", type=Path, help="directory CSV: person,team[,manager]")
     parser.set_defaults(func=run)

@@ -42,7 +42,11 @@ class EnronConnector(Connector):
                 yield Skipped("bad_timestamp", f"messages.tsv message {row['message_id']}")
                 continue
             yield RawInteraction(
-                event_id=f"enron-{row['message_id']}", tenant=self.tenant, source="email",
-                kind="message", occurred_at=int(row["unix_time"]) * 1000,
-                actor=f"enron-{row['sender_id']}", targets=recipients.get(row["message_id"], []),
+                event_id=f"enron-{row['message_id']}",
+                tenant=self.tenant,
+                source="email",
+                kind="message",
+                occurred_at=int(row["unix_time"]) * 1000,
+                actor=f"enron-{row['sender_id']}",
+                targets=recipients.get(row["message_id"], []),
             )

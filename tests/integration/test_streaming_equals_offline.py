@@ -31,11 +31,12 @@ def offline_snapshots(connector: Connector, settings: Settings, tenant: str) -> 
 
 
 def assert_streaming_equals(worker: WorkerProcess, expected: dict[str, Any], tenant: str) -> None:
-    def equal() -> bool:
-        return all(worker.snapshot(tenant, w) == snap for w, snap in expected.items())
-
     try:
-        wait_for(equal, 120, "streaming snapshots equal to offline ones")
+        wait_for(
+            lambda: worker.snapshots_equal(tenant, expected),
+            120,
+            "streaming snapshots equal to offline ones",
+        )
     except TimeoutError:
         for window, snapshot in expected.items():
             assert worker.snapshot(tenant, window) == snapshot

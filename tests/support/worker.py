@@ -135,6 +135,15 @@ class WorkerProcess:
         )
         return body
 
+    def snapshots_equal(self, tenant: str, expected: dict[str, dict[str, Any]]) -> bool:
+        """Whether every window's snapshot equals ``expected`` (False while not served yet)."""
+        try:
+            return all(self.snapshot(tenant, w) == s for w, s in expected.items())
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return False
+            raise
+
     def wait_counted(self, total: int, timeout: float = 120.0) -> None:
         """Wait until processed + duplicate + late + dead-lettered events reach ``total``."""
         names = (
