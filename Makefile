@@ -28,7 +28,7 @@ lint: $(STAMP)
 
 ## bench: benchmark scripts, results in BENCHMARKS.md
 bench: $(STAMP) system-deps
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	-$(BIN)/orgpulse broker stop

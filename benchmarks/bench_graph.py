@@ -39,8 +39,10 @@ def events(people: int, pairs: int, teams: int, seed: int) -> tuple[dict[str, st
         members[team].append(person)
     names, out, made = list(team_of), [], 0
     contacts = {
-        p: [rnd.choice(members[team_of[p]]) if rnd.random() < 0.8 else rnd.choice(names)
-            for _ in range(25)]
+        p: [
+            rnd.choice(members[team_of[p]]) if rnd.random() < 0.8 else rnd.choice(names)
+            for _ in range(25)
+        ]
         for p in names
     }
     while made < pairs:
@@ -54,9 +56,21 @@ def events(people: int, pairs: int, teams: int, seed: int) -> tuple[dict[str, st
         out.append((actor, targets))
     step = 27 * DAY_MS // len(out)
     return team_of, [
-        Interaction(event_id=f"e{n}", tenant="bench", source="custom", kind="message",
-                    occurred_at=n * step, actor=a, targets=t, thread_id=None, in_reply_to=None,
-                    channel=None, artifacts=[], weight=1.0, attributes={})
+        Interaction(
+            event_id=f"e{n}",
+            tenant="bench",
+            source="custom",
+            kind="message",
+            occurred_at=n * step,
+            actor=a,
+            targets=t,
+            thread_id=None,
+            in_reply_to=None,
+            channel=None,
+            artifacts=[],
+            weight=1.0,
+            attributes={},
+        )
         for n, (a, t) in enumerate(out)
     ]
 
@@ -104,8 +118,10 @@ def main() -> None:
     state = TenantState("bench", CONFIG, team_of)
     ingest, _ = timed(lambda: [state.apply(e) for e in stream])
     window = state.windows.graphs["28d"]
-    print(f"window 28d: {window.graph.number_of_nodes()} people, {window.pairs} pairs, "
-          f"{window.edges} distinct edges, {len(stream)} events")
+    print(
+        f"window 28d: {window.graph.number_of_nodes()} people, {window.pairs} pairs, "
+        f"{window.edges} distinct edges, {len(stream)} events"
+    )
     print(f"ingest (3 windows): {ingest:.2f} s = {window.pairs / ingest:,.0f} pairs/s")
     refresh, snap = timed(lambda: state.snapshot("28d"), repeat=200)
     naive, ref = timed(lambda: naive_refresh(window.graph, team_of))

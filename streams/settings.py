@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -69,6 +70,18 @@ class Settings(BaseSettings):
         for window in value:
             parse_duration(window)
         return value
+
+    def to_env(self) -> dict[str, str]:
+        """``ORGPULSE_*`` variables that make another process load these settings."""
+        env = {}
+        for name, value in self.model_dump().items():
+            if value is None:
+                continue
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            text = json.dumps(list(value)) if isinstance(value, tuple) else str(value)
+            env[f"ORGPULSE_{name.upper()}"] = text
+        return env
 
     def window_seconds(self, window: str) -> int:
         """Length of a configured window in seconds."""

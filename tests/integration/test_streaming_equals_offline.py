@@ -11,7 +11,7 @@ from typing import Any
 
 from support.files import write_csv
 from support.kafka import REPO
-from support.worker import WorkerProcess, settings_env, wait_for
+from support.worker import WorkerProcess, wait_for
 
 from streams.connectors.base import Connector
 from streams.connectors.csv_files import CsvConnector
@@ -63,7 +63,7 @@ def test_csv_import_equals_analyze(
         "--directory",
         str(directory),
     ]
-    env = {**settings_env(pipeline)}
+    env = pipeline.to_env()
     subprocess.run(command, check=True, cwd=REPO, env={**os.environ, **env})
     analyzed = subprocess.run(
         [

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from confluent_kafka import Consumer
 from support.reference import reference, window_events
-from support.worker import WorkerProcess
+from support.worker import WorkerProcess, wait_for
 
+from streams.codec import alert_codec
 from streams.connectors.emitter import Emitter
 from streams.connectors.records import RawInteraction
 from streams.connectors.simulator import OrgSimulator, OrgSpec
+from streams.model import Alert
 from streams.settings import Settings
 from streams.timeutil import parse_time
 
@@ -66,3 +69,36 @@ def test_window_metrics_match_networkx(
         assert values["external"] == pytest.approx(expected.external.get(team, 0.0))
         assert values["ei_index"] == pytest.approx(expected.ei(team))
         assert values["partner_teams"] == expected.partners.get(team, 0)
+
+
+def test_silo_alerts_on_the_alerts_topic(simulated: OrgSimulator, pipeline: Settings) -> None:
+    truth = simulated.ground_truth()["teams"]
+    planted = {team for team, values in truth.items() if values["planted_silo"]}
+    codec = alert_codec(pipeline)
+    consumer = Consumer(
+        {
+            "bootstrap.servers": pipeline.bootstrap,
+            "group.id": "alerts-reader",
+            "auto.offset.reset": "earliest",
+        }
+    )
+    consumer.subscribe([pipeline.topic_alerts])
+    alerts: list[Alert] = []
+
+    def firing_for_all_planted() -> bool:
+        alerts.extend(
+            codec.decode(m.value() or b"")
+            for m in consumer.consume(100, timeout=0.5)
+            if m.error() is None
+        )
+        return {a["team"] for a in alerts if a["status"] == "firing"} >= planted
+
+    try:
+        wait_for(firing_for_all_planted, 60, "firing alerts for the planted silos")
+    finally:
+        consumer.close()
+    assert {a["team"] for a in alerts} == planted
+    for alert in alerts:
+        assert alert["tenant"] == "acme" and alert["kind"] == "team_siloed"
+        assert alert["window"] == "7d" and alert["value"] <= -0.6
+    assert len({a["alert_id"] for a in alerts}) == len(alerts)

@@ -40,19 +40,6 @@ def pipeline_settings(base: Settings, topics: TopicFactory, partitions: int = 4)
     )
 
 
-def settings_env(settings: Settings) -> dict[str, str]:
-    """``ORGPULSE_*`` variables that make a child process load ``settings``."""
-    env = {}
-    for name, value in settings.model_dump().items():
-        if value is None:
-            continue
-        if hasattr(value, "get_secret_value"):
-            value = value.get_secret_value()
-        text = json.dumps(list(value)) if isinstance(value, tuple) else str(value)
-        env[f"ORGPULSE_{name.upper()}"] = text
-    return env
-
-
 def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
     """Poll ``check`` every 0.2 s until it is true or ``timeout`` seconds pass."""
     deadline = time.monotonic() + timeout
@@ -81,7 +68,7 @@ class WorkerProcess:
         """Start the worker and wait until ``/health`` answers 200."""
         self.starts += 1
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, **settings_env(self.settings)}
+        env = {**os.environ, **self.settings.to_env()}
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "streams", "worker"],
