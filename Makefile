@@ -24,7 +24,9 @@ test: lint $(STAMP) system-deps
 
 lint: $(STAMP)
 	$(BIN)/ruff check streams tests benchmarks
+	$(BIN)/ruff format --check streams tests benchmarks
 	$(BIN)/mypy
+	MYPYPATH=tests $(BIN)/mypy --strict tests benchmarks
 
 ## bench: benchmark scripts, results in BENCHMARKS.md
 bench: $(STAMP) system-deps

@@ -8,6 +8,7 @@ from prometheus_client import CollectorRegistry
 
 from streams.agents.runtime import Runtime
 from streams.analytics.config import AnalyticsConfig
+from streams.analytics.journal import Delta
 from streams.connectors.builder import RecordBuilder
 from streams.connectors.records import RawInteraction, RawPerson
 from streams.connectors.simulator import OrgSimulator, OrgSpec
@@ -19,13 +20,13 @@ HOUR_MS = 3_600_000
 DAYS = 90
 
 
-def run(store: dict[str, object], batch: int = 400) -> Runtime:
+def run(store: dict[str, Delta], batch: int = 400) -> Runtime:
     """A runtime fed a 90-day simulated org in batches, persisting after each batch."""
     settings = Settings()
     builder = RecordBuilder(settings)
     runtime = Runtime(
         AnalyticsConfig.from_settings(settings),
-        store,  # type: ignore[arg-type]
+        store,
         WorkerMetrics(CollectorRegistry()),
     )
     simulator = OrgSimulator(
@@ -41,7 +42,7 @@ def run(store: dict[str, object], batch: int = 400) -> Runtime:
 
 
 def test_store_keeps_only_deltas_of_the_largest_window() -> None:
-    store: dict[str, object] = {}
+    store: dict[str, Delta] = {}
     runtime = run(store)
     state = runtime.state("acme")
     assert state.windows.watermark is not None
@@ -49,19 +50,19 @@ def test_store_keeps_only_deltas_of_the_largest_window() -> None:
     batches_written = DAYS * 24 * 10 // 400
     assert 0 < len(store) < batches_written / 2
     newest_per_delta = [
-        max(op[2] for op in d["ops"] if op[0] != "d")  # type: ignore[index]
+        max(op[2] for op in d["ops"] if op[0] != "d")
         for d in store.values()
         if any(op[0] != "d" for op in d["ops"])
-    ]  # type: ignore[index]
+    ]
     assert all(t // HOUR_MS >= oldest_kept for t in newest_per_delta)
     kept_buckets = [index for index, _ in state.windows.buckets()]
     assert min(kept_buckets) >= oldest_kept
 
 
 def test_rebuild_from_store_equals_live_state() -> None:
-    store: dict[str, object] = {}
+    store: dict[str, Delta] = {}
     live = run(store)
-    rebuilt = Runtime(live.config, store, WorkerMetrics(CollectorRegistry()))  # type: ignore[arg-type]
+    rebuilt = Runtime(live.config, store, WorkerMetrics(CollectorRegistry()))
     for window in live.config.windows:
         assert rebuilt.state("acme").snapshot(window) == live.state("acme").snapshot(window)
     assert rebuilt.state("acme").silo.siloed == live.state("acme").silo.siloed

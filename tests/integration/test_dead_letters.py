@@ -72,7 +72,8 @@ def read_dlq(settings: Settings, count: int) -> list[tuple[bytes | None, dict[st
     def more() -> bool:
         for message in consumer.consume(100, timeout=0.5):
             if message.error() is None:
-                records.append((message.value(), dict(message.headers() or [])))
+                headers = {k: v for k, v in message.headers() or [] if isinstance(v, bytes)}
+                records.append((message.value(), headers))
         return len(records) >= count
 
     try:

@@ -1,0 +1,61 @@
+"""docker-compose.yml checked statically (no Docker engine here): it parses and is consistent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import yaml
+
+from streams.cli import build_parser
+from streams.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def compose() -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    return document
+
+
+def kafka_version_of_the_local_broker() -> str:
+    pom = ElementTree.parse(REPO / "streams" / "local" / "pom.xml")
+    namespace = {"m": "http://maven.apache.org/POM/4.0.0"}
+    for dependency in pom.getroot().iterfind(".//m:dependency", namespace):
+        if dependency.findtext("m:artifactId", namespaces=namespace) == "kafka_2.13":
+            return dependency.findtext("m:version", namespaces=namespace) or ""
+    raise AssertionError("no kafka_2.13 dependency in the pom")
+
+
+def test_kafka_image_is_the_version_the_local_broker_runs() -> None:
+    version = kafka_version_of_the_local_broker()
+    assert version == "3.9.2"
+    assert compose()["services"]["kafka"]["image"] == f"apache/kafka:{version}"
+
+
+def test_built_services_have_a_dockerfile_and_run_orgpulse_commands() -> None:
+    services = compose()["services"]
+    built = [name for name, service in services.items() if "build" in service]
+    assert set(built) == {"topics", "worker", "simulator"}
+    assert (REPO / "Dockerfile").is_file()
+    assert "USER orgpulse" in (REPO / "Dockerfile").read_text()
+    parser = build_parser()
+    for name in built:
+        parser.parse_args(services[name]["command"])
+
+
+def test_worker_port_and_bootstrap_match_the_settings() -> None:
+    services = compose()["services"]
+    default_port = Settings().web_port
+    assert f"{default_port}:{default_port}" in services["worker"]["ports"]
+    assert services["worker"]["environment"]["ORGPULSE_BOOTSTRAP"] == "kafka:29092"
+    assert (
+        "INTERNAL://kafka:29092" in services["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
+    )
+
+
+def test_no_secret_has_a_default_in_the_file() -> None:
+    key = compose()["services"]["worker"]["environment"]["ORGPULSE_PSEUDONYM_KEY"]
+    assert key.startswith("${ORGPULSE_PSEUDONYM_KEY:?")
+    assert (REPO / ".env.example").is_file()
