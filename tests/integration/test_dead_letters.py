@@ -72,7 +72,9 @@ def read_dlq(settings: Settings, count: int) -> list[tuple[bytes | None, dict[st
     def more() -> bool:
         for message in consumer.consume(100, timeout=0.5):
             if message.error() is None:
-                headers = {k: v for k, v in message.headers() or [] if isinstance(v, bytes)}
+                raw = message.headers() or []
+                pairs = raw.items() if isinstance(raw, dict) else raw
+                headers = {k: v for k, v in pairs if isinstance(v, bytes)}
                 records.append((message.value(), headers))
         return len(records) >= count
 
