@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
+from support.data import ENRON
 
 from streams.analytics.config import AnalyticsConfig
 from streams.analytics.tenant import TenantState
@@ -17,7 +17,7 @@ from . import naive
 from .naive import Op
 from .strategies import event
 
-DATA = Path("/work/shared/data/enron")
+DATA = ENRON
 CONFIG = AnalyticsConfig()
 HOUR = CONFIG.bucket_ms
 

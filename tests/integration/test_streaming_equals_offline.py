@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from support.data import ENRON
 from support.files import write_csv
 from support.kafka import REPO
 from support.worker import WorkerProcess, wait_for
@@ -21,8 +22,6 @@ from streams.connectors.simulator import OrgSimulator, OrgSpec
 from streams.offline import analyze
 from streams.settings import Settings
 from streams.timeutil import parse_time
-
-ENRON = REPO.parent / "shared" / "data" / "enron"
 
 
 def offline_snapshots(connector: Connector, settings: Settings, tenant: str) -> dict[str, Any]:
