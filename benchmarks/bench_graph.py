@@ -23,7 +23,7 @@ from streams.analytics.checkpoint import from_checkpoint, to_checkpoint
 from streams.analytics.config import AnalyticsConfig
 from streams.analytics.louvain import hidden_silos, prepare
 from streams.analytics.tenant import TenantState
-from streams.model import Interaction
+from streams.model import new_interaction
 
 DAY_MS = 86_400_000
 CONFIG = AnalyticsConfig()
@@ -56,22 +56,7 @@ def events(people: int, pairs: int, teams: int, seed: int) -> tuple[dict[str, st
         out.append((actor, targets))
     step = 27 * DAY_MS // len(out)
     return team_of, [
-        Interaction(
-            event_id=f"e{n}",
-            tenant="bench",
-            source="custom",
-            kind="message",
-            occurred_at=n * step,
-            actor=a,
-            targets=t,
-            thread_id=None,
-            in_reply_to=None,
-            channel=None,
-            artifacts=[],
-            weight=1.0,
-            attributes={},
-        )
-        for n, (a, t) in enumerate(out)
+        new_interaction(f"e{n}", "bench", n * step, a, t) for n, (a, t) in enumerate(out)
     ]
 
 

@@ -67,3 +67,36 @@ class Alert(TypedDict):
     value: float
     as_of: int
     summary: str
+
+
+def new_interaction(
+    event_id: str,
+    tenant: str,
+    occurred_at: int,
+    actor: str,
+    targets: list[str],
+    *,
+    kind: Kind = "message",
+    source: str = "custom",
+    thread_id: str | None = None,
+    in_reply_to: str | None = None,
+    channel: str | None = None,
+    artifacts: list[str] | None = None,
+    weight: float = 1.0,
+) -> Interaction:
+    """An Interaction with the optional fields at their schema defaults."""
+    return Interaction(
+        event_id=event_id,
+        tenant=tenant,
+        source=source,
+        kind=kind,
+        occurred_at=occurred_at,
+        actor=actor,
+        targets=targets,
+        thread_id=thread_id,
+        in_reply_to=in_reply_to,
+        channel=channel,
+        artifacts=artifacts or [],
+        weight=weight,
+        attributes={},
+    )

@@ -8,7 +8,7 @@ from confluent_kafka import Consumer, Producer
 from support.worker import WorkerProcess, wait_for
 
 from streams.codec import interaction_codec, person_codec
-from streams.model import Interaction
+from streams.model import Interaction, new_interaction
 from streams.settings import Settings
 from streams.timeutil import now_ms, parse_time
 
@@ -16,20 +16,13 @@ T0 = parse_time("2026-09-01T00:00:00Z")
 
 
 def good(index: int) -> Interaction:
-    return Interaction(
-        event_id=f"good-{index}",
-        tenant="acme",
+    return new_interaction(
+        f"good-{index}",
+        "acme",
+        T0 + index * 60_000,
+        f"p{index % 7}",
+        [f"p{(index + 1) % 7}"],
         source="test",
-        kind="message",
-        occurred_at=T0 + index * 60_000,
-        actor=f"p{index % 7}",
-        targets=[f"p{(index + 1) % 7}"],
-        thread_id=None,
-        in_reply_to=None,
-        channel=None,
-        artifacts=[],
-        weight=1.0,
-        attributes={},
     )
 
 
