@@ -36,6 +36,7 @@ def _raw_topic(app: faust.App, name: str, partitions: int | None = None) -> faus
 
 def create_app(settings: Settings) -> faust.App:
     """A Faust app wired for ``settings``, with its own Prometheus registry."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
     app = faust.App(
         settings.app_id,
         broker=f"kafka://{settings.bootstrap}",

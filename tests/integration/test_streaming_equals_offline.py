@@ -89,6 +89,25 @@ def test_csv_import_equals_analyze(
     assert json.loads(analyzed.stdout) == expected["7d"]
     assert expected["7d"]["org"]["pairs"] > 1000
     assert_streaming_equals(worker, expected, "csvco")
+    fetched = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "streams",
+            "snapshot",
+            "--tenant",
+            "csvco",
+            "--window",
+            "28d",
+            "--json",
+            "--url",
+            worker.base,
+        ],
+        check=True,
+        cwd=REPO,
+        capture_output=True,
+    )
+    assert json.loads(fetched.stdout) == expected["28d"]
 
 
 def test_enron_streaming_equals_offline(kafka_settings: Settings, pipeline: Settings) -> None:
