@@ -20,7 +20,7 @@ from streams.codec import alert_codec, interaction_codec
 from streams.directory_reader import DirectoryReader
 from streams.exporter import SnapshotCollector, WorkerMetrics
 from streams.settings import Settings, get_settings
-from streams.web import views
+from streams.web import events_api, views
 
 
 def _raw_topic(app: faust.App, name: str, partitions: int | None = None) -> faust.TopicT:
@@ -83,6 +83,7 @@ def create_app(settings: Settings) -> faust.App:
     ingest.register(worker)
     refresh.register(worker)
     views.register(worker)
+    events_api.register(worker)
     return app
 
 

@@ -17,6 +17,7 @@ COMMANDS = (
     "import_",
     "analyze",
     "snapshot",
+    "dlq",
 )
 
 

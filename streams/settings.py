@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     session_timeout_seconds: float = Field(default=10.0, gt=0)
     louvain_seconds: float = Field(default=60.0, gt=0)
 
+    ingest_token: SecretStr | None = None
+    ingest_max_bytes: int = Field(default=1_048_576, ge=1)
+    ingest_max_records: int = Field(default=1000, ge=1)
+
     web_host: str = "127.0.0.1"
     web_port: int = 6066
     data_dir: Path = Path(".orgpulse")

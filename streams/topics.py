@@ -34,13 +34,18 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
 
 def ensure_topics(settings: Settings, timeout: float = 30.0) -> list[str]:
     """Create the missing orgpulse topics; returns the names that were created."""
+    return create_topic(settings, *topic_specs(settings), timeout=timeout)
+
+
+def create_topic(settings: Settings, *specs: TopicSpec, timeout: float = 30.0) -> list[str]:
+    """Create those of ``specs`` that do not exist yet; returns the names created."""
     admin = AdminClient({"bootstrap.servers": settings.bootstrap})
     existing = set(admin.list_topics(timeout=timeout).topics)
     wanted = [
         NewTopic(
             spec.name, num_partitions=spec.partitions, replication_factor=1, config=spec.config
         )
-        for spec in topic_specs(settings)
+        for spec in specs
         if spec.name not in existing
     ]
     if not wanted:

@@ -1,0 +1,143 @@
+"""Dead-letter tools: what is in ``interactions-dlq``, and replaying it after a fix.
+
+Replay is idempotent: every replayed dead letter is recorded in a compacted ledger topic
+(``<dlq>-replayed``, key ``partition:offset``) after its bytes are delivered back to the
+interactions topic, and records in the ledger are never replayed again. A replay cut short
+between the two steps re-submits a few records; the worker's dedup by event id absorbs them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from confluent_kafka import KafkaError, Message, Producer
+
+from streams.settings import Settings
+from streams.topic_reader import read_to_end
+from streams.topics import TopicSpec, create_topic
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """One DLQ record: where it is, why it is there, and its original bytes."""
+
+    partition: int
+    offset: int
+    reason: str
+    stage: str
+    detail: str
+    key: bytes | None
+    value: bytes | None
+
+    @property
+    def ledger_key(self) -> str:
+        """Its key in the replay ledger."""
+        return f"{self.partition}:{self.offset}"
+
+
+@dataclass
+class Summary:
+    """Reasons histogram and a few samples per reason."""
+
+    total: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    samples: dict[str, list[DeadLetter]] = field(default_factory=dict)
+
+
+def _header(message: Message, name: str) -> str:
+    raw = message.headers() or []
+    pairs = raw.items() if isinstance(raw, dict) else raw
+    for key, value in pairs:
+        if key == name and isinstance(value, bytes):
+            return value.decode(errors="replace")
+    return ""
+
+
+def dead_letters(settings: Settings) -> list[DeadLetter]:
+    """Every record currently in the DLQ."""
+    return [
+        DeadLetter(
+            m.partition() or 0,
+            m.offset() or 0,
+            _header(m, "reason") or "unknown",
+            _header(m, "stage"),
+            _header(m, "detail"),
+            m.key(),
+            m.value(),
+        )
+        for m in read_to_end(settings.bootstrap, settings.topic_dlq)
+    ]
+
+
+def summarize(letters: list[DeadLetter], samples: int = 3) -> Summary:
+    """Histogram of reasons and the first ``samples`` records of each."""
+    summary = Summary(total=len(letters))
+    for letter in letters:
+        summary.reasons[letter.reason] += 1
+        kept = summary.samples.setdefault(letter.reason, [])
+        if len(kept) < samples:
+            kept.append(letter)
+    return summary
+
+
+def ledger_topic(settings: Settings) -> str:
+    """Name of the compacted topic recording replayed dead letters."""
+    return f"{settings.topic_dlq}-replayed"
+
+
+def replayed(settings: Settings) -> set[str]:
+    """Ledger keys of the dead letters replayed so far."""
+    create_topic(settings, TopicSpec(ledger_topic(settings), 1, {"cleanup.policy": "compact"}))
+    return {
+        (m.key() or b"").decode() for m in read_to_end(settings.bootstrap, ledger_topic(settings))
+    }
+
+
+def replay(settings: Settings, reasons: set[str] | None = None) -> int:
+    """Re-submit dead letters (of ``reasons``, or all) not replayed before; returns the count."""
+    done = replayed(settings)
+    todo = [
+        d
+        for d in dead_letters(settings)
+        if d.ledger_key not in done and (reasons is None or d.reason in reasons)
+    ]
+    if not todo:
+        return 0
+    producer = Producer(
+        {
+            "bootstrap.servers": settings.bootstrap,
+            "enable.idempotence": True,
+            "partitioner": "murmur2_random",
+        }
+    )
+    failures: list[KafkaError] = []
+
+    def delivered(error: KafkaError | None, _message: Message) -> None:
+        if error is not None:
+            failures.append(error)
+
+    for letter in todo:
+        producer.produce(
+            settings.topic_interactions,
+            key=letter.key,
+            value=letter.value,
+            headers={"replayed-from": letter.ledger_key.encode()},
+            on_delivery=delivered,
+        )
+    _flush(producer, failures)
+    for letter in todo:
+        producer.produce(
+            ledger_topic(settings),
+            key=letter.ledger_key.encode(),
+            value=b"1",
+            on_delivery=delivered,
+        )
+    _flush(producer, failures)
+    return len(todo)
+
+
+def _flush(producer: Producer, failures: list[KafkaError]) -> None:
+    remaining = producer.flush(60)
+    if remaining or failures:
+        raise RuntimeError(f"replay not delivered: {remaining} pending, failures {failures[:3]}")

@@ -1,0 +1,104 @@
+"""The ingest endpoint and its OpenAPI document on the worker's web port."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+from typing import Any, cast
+
+from aiohttp import web
+from faust.web import Request, Response, View
+
+from streams.agents.context import Worker
+from streams.connectors.builder import RecordBuilder
+from streams.web.delivery import ConfirmedProducer
+from streams.web.ingest import BadBody, Verdict, check_batch, parse_body
+from streams.web.openapi import OPENAPI
+
+
+def authorized(request: Request, token: str) -> bool:
+    """Whether the request carries ``Authorization: Bearer <token>`` (constant-time compare)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), token.encode())
+
+
+async def read_limited(request: Request, limit: int) -> bytes | None:
+    """The body, or ``None`` when it is larger than ``limit`` bytes."""
+    aio = cast(web.Request, request)
+    if aio.content_length is not None and aio.content_length > limit:
+        return None
+    chunks, size = [], 0
+    while chunk := await aio.content.read(65536):
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def register(worker: Worker) -> None:
+    """Add ``POST /api/v1/events`` and ``GET /api/v1/openapi.json``."""
+    app, settings = worker.app, worker.settings
+    builder = RecordBuilder(settings)
+    producer = ConfirmedProducer(settings)
+
+    @app.page("/api/v1/openapi.json")
+    async def openapi(view: View, request: Request) -> Response:
+        return view.json(OPENAPI)
+
+    @app.page("/api/v1/events")
+    class Events(View):
+        """Validate, pseudonymize and produce a batch; answer per record."""
+
+        async def post(self, request: Request) -> Response:
+            if settings.ingest_token is None:
+                return self.json(
+                    {"error": "ingest disabled: set ORGPULSE_INGEST_TOKEN"}, status=503
+                )
+            if not authorized(request, settings.ingest_token.get_secret_value()):
+                return self.json(
+                    {"error": "missing or wrong bearer token"},
+                    status=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+            body = await read_limited(request, settings.ingest_max_bytes)
+            if body is None:
+                return self.json(
+                    {"error": f"body over {settings.ingest_max_bytes} bytes"}, status=413
+                )
+            try:
+                items = parse_body(body)
+            except BadBody as error:
+                return self.json({"error": str(error)}, status=400)
+            if len(items) > settings.ingest_max_records:
+                return self.json(
+                    {"error": f"more than {settings.ingest_max_records} records"}, status=413
+                )
+            result, status = await _ingest(worker, builder, producer, items)
+            return self.json(result, status=status)
+
+
+async def _ingest(
+    worker: Worker, builder: RecordBuilder, producer: ConfirmedProducer, items: list[Any]
+) -> tuple[dict[str, Any], int]:
+    rejected, accepted = check_batch(items, builder)
+    records = [(event["tenant"].encode(), worker.codec.encode(event)) for _, event in accepted]
+    loop = asyncio.get_running_loop()
+    outcomes = await loop.run_in_executor(
+        None, producer.send, worker.settings.topic_interactions, records
+    )
+    verdicts = rejected + [
+        Verdict(index, event["event_id"], "accepted" if error is None else "failed", error, None)
+        for (index, event), error in zip(accepted, outcomes, strict=True)
+    ]
+    verdicts.sort(key=lambda v: v.index)
+    counts = {s: sum(v.status == s for v in verdicts) for s in ("accepted", "rejected", "failed")}
+    status = (
+        503
+        if counts["failed"]
+        else 200
+        if counts["accepted"] == len(items)
+        else (422 if not counts["accepted"] else 207)
+    )
+    return {**counts, "results": [v.as_json() for v in verdicts]}, status
