@@ -55,4 +55,27 @@ def render(snapshot: dict[str, Any] | None, metrics: dict[str, float], rate: flo
             else f"{values['bridge_concentration']:.2f}",
             Text("SILOED", style="bold red") if values["siloed"] else Text("ok", style="green"),
         )
-    return Group(header, table)
+    return Group(header, table, _feedback_line(snapshot), _flows(snapshot))
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
+
+
+def _feedback_line(snapshot: dict[str, Any]) -> Text:
+    feedback = snapshot["feedback"]
+    within, cross = feedback["within_team"], feedback["cross_team"]
+    return Text(
+        f"requests {feedback['requests']:,} (answered {feedback['answered']:,}, open "
+        f"{feedback['open']:,}, unanswered {feedback['unanswered']:,}); latency p50/p90 within "
+        f"team {_duration(within['p50_seconds'])}/{_duration(within['p90_seconds'])}, across "
+        f"teams {_duration(cross['p50_seconds'])}/{_duration(cross['p90_seconds'])}"
+    )
+
+
+def _flows(snapshot: dict[str, Any], top: int = 5) -> Text:
+    flows = sorted(snapshot.get("flow", []), key=lambda f: -f["weight"])[:top]
+    listed = ", ".join(f"{f['src']}→{f['dst']} {f['weight']:,.0f}" for f in flows)
+    return Text(f"top flows: {listed or '—'}")
