@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from confluent_kafka import Consumer
+from support.kafka import TopicFactory
 from support.reference import reference, window_events
-from support.worker import WorkerProcess, wait_for
+from support.worker import WorkerProcess, pipeline_settings, wait_for
 
 from streams.codec import alert_codec
 from streams.connectors.emitter import Emitter
@@ -24,11 +27,31 @@ def simulator() -> OrgSimulator:
     return OrgSimulator(OrgSpec(seed=11, events_per_hour=25.0), EVENTS, START)
 
 
-@pytest.fixture
-def simulated(pipeline: Settings, worker: WorkerProcess) -> OrgSimulator:
+@pytest.fixture(scope="module")
+def module_pipeline(
+    kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    """One pipeline for every test of this module (they only read its results)."""
+    topics = TopicFactory(kafka_bootstrap)
+    base = Settings(bootstrap=kafka_bootstrap, data_dir=tmp_path_factory.mktemp("orgpulse"))
+    yield pipeline_settings(base, topics)
+    topics.delete_all()
+
+
+@pytest.fixture(scope="module")
+def worker(module_pipeline: Settings) -> Iterator[WorkerProcess]:
+    """The module's worker."""
+    process = WorkerProcess(module_pipeline)
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def simulated(module_pipeline: Settings, worker: WorkerProcess) -> OrgSimulator:
     """The simulated org, produced to the pipeline and fully counted by the worker."""
     produced = simulator()
-    produced.run(Emitter(pipeline))
+    produced.run(Emitter(module_pipeline))
     worker.wait_counted(EVENTS)
     return produced
 
@@ -71,7 +94,10 @@ def test_window_metrics_match_networkx(
         assert values["partner_teams"] == expected.partners.get(team, 0)
 
 
-def test_silo_alerts_on_the_alerts_topic(simulated: OrgSimulator, pipeline: Settings) -> None:
+def test_silo_alerts_on_the_alerts_topic(
+    simulated: OrgSimulator, module_pipeline: Settings
+) -> None:
+    pipeline = module_pipeline
     truth = simulated.ground_truth()["teams"]
     planted = {team for team, values in truth.items() if values["planted_silo"]}
     codec = alert_codec(pipeline)
