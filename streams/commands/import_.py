@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,16 @@ from streams.connectors.base import Connector
 from streams.connectors.csv_files import CsvConnector
 from streams.connectors.emitter import Emitter
 from streams.connectors.enron import EnronConnector
+from streams.connectors.rlists import RListsConnector
+from streams.connectors.stackexchange import StackExchangeConnector
 from streams.settings import get_settings
 
-FORMATS = ("csv", "enron")
+DATA_SETS: dict[str, Callable[[Path, str], Connector]] = {
+    "enron": EnronConnector,
+    "rlists": RListsConnector,
+    "stackexchange": StackExchangeConnector,
+}
+FORMATS = ("csv", *DATA_SETS)
 
 
 def register(subparsers: Any) -> None:
@@ -24,7 +32,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("import", help="import interaction files into Kafka")
     parser.add_argument("format", choices=FORMATS)
     parser.add_argument(
-        "paths", nargs="+", type=Path, help="events files (csv) or the data set's directory (enron)"
+        "paths", nargs="+", type=Path, help="events files (csv), or a data set's folder"
     )
     parser.add_argument("--tenant", required=True)
     parser.add_argument("--directory", type=Path, help="directory CSV: person,team[,manager]")
@@ -33,8 +41,8 @@ def register(subparsers: Any) -> None:
 
 def connectors(args: argparse.Namespace) -> list[Connector]:
     """One connector per path; a directory CSV goes with the first events file."""
-    if args.format == "enron":
-        return [EnronConnector(path, args.tenant) for path in args.paths]
+    if args.format in DATA_SETS:
+        return [DATA_SETS[args.format](path, args.tenant) for path in args.paths]
     return [
         CsvConnector(path, args.tenant, args.directory if index == 0 else None)
         for index, path in enumerate(args.paths)
