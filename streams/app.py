@@ -20,7 +20,7 @@ from streams.codec import alert_codec, interaction_codec
 from streams.directory_reader import DirectoryReader
 from streams.exporter import SnapshotCollector, WorkerMetrics
 from streams.settings import Settings, get_settings
-from streams.web import events_api, views
+from streams.web import events_api, views, webhooks
 
 
 def _raw_topic(app: faust.App, name: str, partitions: int | None = None) -> faust.TopicT:
@@ -84,6 +84,7 @@ def create_app(settings: Settings) -> faust.App:
     refresh.register(worker)
     views.register(worker)
     events_api.register(worker)
+    webhooks.register(worker)
     return app
 
 

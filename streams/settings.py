@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     ingest_max_bytes: int = Field(default=1_048_576, ge=1)
     ingest_max_records: int = Field(default=1000, ge=1)
 
+    github_webhook_secret: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+
     web_host: str = "127.0.0.1"
     web_port: int = 6066
     data_dir: Path = Path(".orgpulse")

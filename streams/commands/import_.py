@@ -15,7 +15,10 @@ from streams.connectors.base import Connector
 from streams.connectors.csv_files import CsvConnector
 from streams.connectors.emitter import Emitter
 from streams.connectors.enron import EnronConnector
+from streams.connectors.github import GitHubConnector
+from streams.connectors.mbox import MboxConnector
 from streams.connectors.rlists import RListsConnector
+from streams.connectors.slack import SlackConnector
 from streams.connectors.stackexchange import StackExchangeConnector
 from streams.settings import get_settings
 
@@ -24,7 +27,12 @@ DATA_SETS: dict[str, Callable[[Path, str], Connector]] = {
     "rlists": RListsConnector,
     "stackexchange": StackExchangeConnector,
 }
-FORMATS = ("csv", *DATA_SETS)
+EXPORTS: dict[str, Callable[[list[Path], str], Connector]] = {
+    "slack": SlackConnector,
+    "github": GitHubConnector,
+    "mbox": MboxConnector,
+}
+FORMATS = ("csv", *DATA_SETS, *EXPORTS)
 
 
 def register(subparsers: Any) -> None:
@@ -41,6 +49,8 @@ def register(subparsers: Any) -> None:
 
 def connectors(args: argparse.Namespace) -> list[Connector]:
     """One connector per path; a directory CSV goes with the first events file."""
+    if args.format in EXPORTS:
+        return [EXPORTS[args.format](args.paths, args.tenant)]
     if args.format in DATA_SETS:
         return [DATA_SETS[args.format](path, args.tenant) for path in args.paths]
     return [

@@ -1,0 +1,127 @@
+"""Webhook receivers: GitHub and the Slack Events API, with their signature checks.
+
+``POST /webhooks/github/{tenant}`` and ``POST /webhooks/slack/{tenant}``. A request with a
+missing, wrong or (Slack) stale signature gets 401 and nothing is produced. Accepted events
+are mapped with the same code as the file importers and are in Kafka before the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from faust.web import Request, Response, View
+
+from streams.agents.context import Worker
+from streams.connectors.builder import RecordBuilder
+from streams.connectors.github import Delivery, GitHubConnector
+from streams.connectors.records import RawInteraction, Skipped
+from streams.connectors.slack import Channel, SlackConnector, parse_post
+from streams.validation import InvalidRecord
+from streams.web.delivery import ConfirmedProducer
+from streams.web.events_api import read_limited
+from streams.web.signatures import github_valid, slack_problem
+
+
+def slack_events(payload: dict[str, Any], tenant: str) -> list[RawInteraction | Skipped]:
+    """The interactions of one Slack ``event_callback`` message event."""
+    event = payload.get("event")
+    if not isinstance(event, dict) or event.get("type") != "message":
+        return [Skipped("unsupported_event", str(payload.get("type")))]
+    channel_id = str(event.get("channel") or "")
+    try:
+        post = parse_post(Channel(channel_id, channel_id), event)
+    except ValueError as error:
+        return [Skipped(str(error), channel_id)]
+    return list(SlackConnector([], tenant).post_events(post, {}))
+
+
+def github_events(
+    event_type: str, payload: dict[str, Any], tenant: str
+) -> list[RawInteraction | Skipped]:
+    """The interaction of one GitHub delivery."""
+    delivery = Delivery({"event": event_type, "payload": payload})
+    return [GitHubConnector([], tenant).map_delivery(delivery, f"webhook {event_type}")]
+
+
+class Receiver:
+    """Builds, encodes and produces mapped webhook events, confirming delivery."""
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self.builder = RecordBuilder(worker.settings)
+        self.producer = ConfirmedProducer(worker.settings)
+
+    async def produce(self, items: Iterable[RawInteraction | Skipped]) -> dict[str, Any]:
+        """Produce the valid interactions; count the rest by reason."""
+        records: list[tuple[bytes, bytes]] = []
+        skipped: dict[str, int] = {}
+        for item in items:
+            try:
+                if isinstance(item, Skipped):
+                    raise InvalidRecord("event", item.reason, item.where)
+                event = self.builder.interaction(item)
+            except InvalidRecord as error:
+                skipped[error.reason] = skipped.get(error.reason, 0) + 1
+                continue
+            records.append((event["tenant"].encode(), self.worker.codec.encode(event)))
+        loop = asyncio.get_running_loop()
+        outcomes = await loop.run_in_executor(
+            None, self.producer.send, self.worker.settings.topic_interactions, records
+        )
+        failed = [o for o in outcomes if o is not None]
+        return {"produced": len(records) - len(failed), "failed": len(failed), "skipped": skipped}
+
+
+def register(worker: Worker) -> None:
+    """Add the GitHub and Slack receivers (each only answers when its secret is set)."""
+    app, settings = worker.app, worker.settings
+    receiver = Receiver(worker)
+
+    @app.page("/webhooks/github/{tenant}")
+    class GitHub(View):
+        """GitHub webhook deliveries, verified with ``X-Hub-Signature-256``."""
+
+        async def post(self, request: Request, tenant: str) -> Response:
+            secret = settings.github_webhook_secret
+            if secret is None:
+                return self.json({"error": "receiver disabled: no secret configured"}, status=503)
+            body = await read_limited(request, settings.ingest_max_bytes)
+            if body is None:
+                return self.json({"error": "body too large"}, status=413)
+            signature = request.headers.get("X-Hub-Signature-256")
+            if not github_valid(secret.get_secret_value().encode(), body, signature):
+                return self.json({"error": "bad signature"}, status=401)
+            event_type = request.headers.get("X-GitHub-Event", "")
+            if event_type == "ping":
+                return self.json({"pong": True})
+            payload = json.loads(body)
+            return self.json(await receiver.produce(github_events(event_type, payload, tenant)))
+
+    @app.page("/webhooks/slack/{tenant}")
+    class Slack(View):
+        """Slack Events API requests, verified with the v0 signing secret."""
+
+        async def post(self, request: Request, tenant: str) -> Response:
+            secret = settings.slack_signing_secret
+            if secret is None:
+                return self.json({"error": "receiver disabled: no secret configured"}, status=503)
+            body = await read_limited(request, settings.ingest_max_bytes)
+            if body is None:
+                return self.json({"error": "body too large"}, status=413)
+            problem = slack_problem(
+                secret.get_secret_value().encode(),
+                body,
+                request.headers.get("X-Slack-Request-Timestamp"),
+                request.headers.get("X-Slack-Signature"),
+                time.time(),
+            )
+            if problem is not None:
+                return self.json({"error": problem}, status=401)
+            payload = json.loads(body)
+            if payload.get("type") == "url_verification":
+                return self.json({"challenge": payload.get("challenge")})
+            return self.json(await receiver.produce(slack_events(payload, tenant)))
