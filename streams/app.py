@@ -17,8 +17,9 @@ from streams.agents.runtime import DeltaStore, Runtime
 from streams.agents.tenant_table import TenantTable
 from streams.analytics.config import AnalyticsConfig
 from streams.codec import alert_codec, interaction_codec
+from streams.collector import SnapshotCollector
 from streams.directory_reader import DirectoryReader
-from streams.exporter import SnapshotCollector, WorkerMetrics
+from streams.exporter import WorkerMetrics
 from streams.settings import Settings, get_settings
 from streams.web import events_api, views, webhooks
 
@@ -60,14 +61,7 @@ def create_app(settings: Settings) -> faust.App:
     registry = CollectorRegistry()
     metrics = WorkerMetrics(registry)
     runtime = Runtime(AnalyticsConfig.from_settings(settings), cast(DeltaStore, table), metrics)
-    registry.register(
-        SnapshotCollector(
-            settings.silo_window,
-            lambda: runtime.snapshots,
-            runtime.watermarks,
-            lambda: runtime.hidden_silos,
-        )
-    )
+    registry.register(SnapshotCollector(runtime, settings.silo_window, settings.top_k))
     worker = Worker(
         settings=settings,
         app=app,

@@ -1,41 +1,27 @@
-"""Prometheus metrics of a worker: event counters plus gauges read from the latest snapshots.
-
-Gauges about windows and teams are produced by a custom collector from the snapshots the
-refresh timer computed, so a team that disappears from a window leaves no stale series.
-"""
+"""The counters and histograms a worker updates while it processes events."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
-
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.registry import Collector
 
-Snapshots = Mapping[str, Mapping[str, Mapping[str, Any]]]
-"""tenant → window → snapshot JSON (DESIGN §5)."""
-
-TEAM_GAUGES = (
-    ("orgpulse_team_ei_index", "E-I index (E-I)/(E+I) of a team's pairs in the window", "ei_index"),
-    (
-        "orgpulse_team_partner_teams",
-        "Distinct other teams a team exchanged pairs with",
-        "partner_teams",
-    ),
-    (
-        "orgpulse_team_bridge_concentration",
-        "Largest external weight carried by one member divided by the team's E",
-        "bridge_concentration",
-    ),
+COMPUTE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0
+LATENCY_BUCKETS = (
+    MINUTE,
+    5 * MINUTE,
+    15 * MINUTE,
+    30 * MINUTE,
+    HOUR,
+    2 * HOUR,
+    4 * HOUR,
+    8 * HOUR,
+    DAY,
+    2 * DAY,
+    3 * DAY,
+    5 * DAY,
+    7 * DAY,
 )
-ORG_GAUGES = (
-    ("orgpulse_window_people", "People with at least one pair in the window", "people"),
-    ("orgpulse_window_pairs", "Directed pairs in the window", "pairs"),
-    ("orgpulse_org_modularity", "Modularity of the formal team partition", "modularity"),
-    ("orgpulse_org_reciprocity", "Reciprocity of the directed person graph", "reciprocity"),
-)
+"""One minute to one week."""
 
 
 class WorkerMetrics:
@@ -78,89 +64,28 @@ class WorkerMetrics:
             "Time to refresh a window's team metrics",
             ["tenant", "window"],
             registry=registry,
-            buckets=(
-                0.0005,
-                0.001,
-                0.0025,
-                0.005,
-                0.01,
-                0.025,
-                0.05,
-                0.1,
-                0.25,
-                0.5,
-                1,
-                2.5,
-                5,
-                10,
-            ),
+            buckets=COMPUTE_BUCKETS,
         )
-
-
-class SnapshotCollector(Collector):
-    """Emits the window, team and org gauges of the latest snapshots at scrape time."""
-
-    def __init__(
-        self,
-        silo_window: str,
-        snapshots: Callable[[], Snapshots],
-        watermarks: Callable[[], Mapping[str, int]],
-        hidden_silos: Callable[[], Mapping[str, Mapping[str, int]]],
-    ) -> None:
-        self._silo_window = silo_window
-        self._snapshots = snapshots
-        self._watermarks = watermarks
-        self._hidden_silos = hidden_silos
-
-    def collect(self) -> Iterator[Metric]:
-        """One metric family per gauge name, built from the current snapshots."""
-        snapshots = self._snapshots()
-        yield from self._org_gauges(snapshots)
-        yield from self._team_gauges(snapshots)
-        siloed = GaugeMetricFamily(
-            "orgpulse_team_siloed",
-            "1 while a team is in the siloed state",
-            labels=["tenant", "team"],
+        self.latency = Histogram(
+            "orgpulse_response_latency_seconds",
+            "Time from a request to its first response (requester's team; scope within/cross)",
+            ["tenant", "source", "scope", "team"],
+            registry=registry,
+            buckets=LATENCY_BUCKETS,
         )
-        lag = GaugeMetricFamily(
-            "orgpulse_event_time_lag_seconds",
-            "Wall clock minus the newest event time",
-            labels=["tenant"],
+        self.requests = Counter(
+            "orgpulse_requests", "Requests opened", ["tenant", "source", "team"], registry=registry
         )
-        hidden = GaugeMetricFamily(
-            "orgpulse_org_hidden_silos",
-            "Louvain communities of >= min_group_size people that cut across formal teams",
-            labels=["tenant", "window"],
+        self.unanswered = Counter(
+            "orgpulse_requests_unanswered",
+            "Requests without a response within the response horizon",
+            ["tenant", "source", "team"],
+            registry=registry,
         )
-        now = time.time()
-        for tenant, windows in snapshots.items():
-            for team, values in windows.get(self._silo_window, {}).get("teams", {}).items():
-                siloed.add_metric([tenant, team], 1.0 if values["siloed"] else 0.0)
-        for tenant, watermark in self._watermarks().items():
-            lag.add_metric([tenant], now - watermark / 1000)
-        for tenant, counts in self._hidden_silos().items():
-            for window, count in counts.items():
-                hidden.add_metric([tenant, window], float(count))
-        yield from (siloed, lag, hidden)
-
-    @staticmethod
-    def _org_gauges(snapshots: Snapshots) -> Iterator[Metric]:
-        for name, documentation, key in ORG_GAUGES:
-            family = GaugeMetricFamily(name, documentation, labels=["tenant", "window"])
-            for tenant, windows in snapshots.items():
-                for window, snapshot in windows.items():
-                    value = snapshot["org"].get(key)
-                    if value is not None:
-                        family.add_metric([tenant, window], float(value))
-            yield family
-
-    @staticmethod
-    def _team_gauges(snapshots: Snapshots) -> Iterator[Metric]:
-        for name, documentation, key in TEAM_GAUGES:
-            family = GaugeMetricFamily(name, documentation, labels=["tenant", "window", "team"])
-            for tenant, windows in snapshots.items():
-                for window, snapshot in windows.items():
-                    for team, values in snapshot["teams"].items():
-                        if values.get(key) is not None:
-                            family.add_metric([tenant, window, team], float(values[key]))
-            yield family
+        self.artifact_crossing = Histogram(
+            "orgpulse_artifact_cross_team_seconds",
+            "Time from an artifact's first share until it reaches another team",
+            ["tenant"],
+            registry=registry,
+            buckets=LATENCY_BUCKETS,
+        )

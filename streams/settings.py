@@ -53,12 +53,17 @@ class Settings(BaseSettings):
     silo_consecutive: int = Field(default=3, ge=1)
 
     response_horizon_seconds: int = Field(default=14 * 86400, ge=1)
+    response_grace_seconds: int = Field(default=86400, ge=0)
+    bots: tuple[str, ...] = ()
+    """Pseudonymous ids of automated accounts, besides those the directory flags."""
 
     batch_size: int = Field(default=1000, ge=1)
     batch_within_seconds: float = Field(default=0.5, gt=0)
     refresh_seconds: float = Field(default=2.0, gt=0)
     session_timeout_seconds: float = Field(default=10.0, gt=0)
     louvain_seconds: float = Field(default=60.0, gt=0)
+    knowledge_seconds: float = Field(default=10.0, gt=0)
+    top_k: int = Field(default=20, ge=1)
 
     ingest_token: SecretStr | None = None
     ingest_max_bytes: int = Field(default=1_048_576, ge=1)

@@ -58,6 +58,7 @@ async def process_batch(worker: Worker, events: Sequence[EventT[Any]]) -> None:
     worker.runtime.apply_directory(updates)
     alerts = worker.runtime.apply_events(valid)
     worker.runtime.persist()
+    worker.runtime.observe_crossings()
     for alert in alerts:
         await worker.alerts.send(
             key=alert["tenant"].encode(), value=worker.alert_codec.encode(alert)

@@ -49,6 +49,11 @@ def register(worker: Worker) -> None:
         if settled(worker):
             await louvain_pass(worker)
 
+    @app.timer(settings.knowledge_seconds, name="knowledge")  # type: ignore[untyped-decorator]
+    async def knowledge() -> None:
+        if settled(worker):
+            runtime.refresh_knowledge(settings.top_k)
+
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]
     async def on_revoked(app: Any, revoked: Any, **kwargs: Any) -> None:
         runtime.forget()

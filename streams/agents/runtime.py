@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streams.analytics.config import AnalyticsConfig
+from streams.analytics.feedback import FeedbackFacts
 from streams.analytics.journal import Delta
 from streams.analytics.silo import build_alert
 from streams.analytics.tenant import TenantState
 from streams.directory_reader import DirectoryUpdate
 from streams.exporter import WorkerMetrics
-from streams.model import UNASSIGNED, Alert, Interaction
+from streams.knowledge import KnowledgeObservers, knowledge_section
+from streams.model import UNASSIGNED, Alert, Interaction, Person
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +56,14 @@ class StoredDeltas:
             self.newest[sequence] = max(times)
 
 
-def _align(state: TenantState, person: str, team: str | None) -> None:
-    if state.directory.team_of(person) != (team or UNASSIGNED):
-        state.set_team(person, team)
+def _align(state: TenantState, person: str, entry: Person | None) -> None:
+    team = None if entry is None else entry["team"]
+    bot = entry is not None and entry.get("bot", False)
+    if (
+        state.directory.team_of(person) != (team or UNASSIGNED)
+        or state.directory.is_bot(person) != bot
+    ):
+        state.set_team(person, team, bot)
 
 
 class Runtime:
@@ -68,9 +75,12 @@ class Runtime:
         self.metrics = metrics
         self.states: dict[str, TenantState] = {}
         self._stored: dict[str, StoredDeltas] = {}
-        self._directory: dict[str, dict[str, str | None]] = {}
+        self._directory: dict[str, dict[str, Person | None]] = {}
         self.snapshots: dict[str, dict[str, dict[str, Any]]] = {}
         self.hidden_silos: dict[str, dict[str, int]] = {}
+        self.open_requests: dict[str, dict[tuple[str, str], int]] = {}
+        self.knowledge: dict[str, dict[str, Any]] = {}
+        self.observers: dict[str, KnowledgeObservers] = {}
 
     def state(self, tenant: str) -> TenantState:
         """The tenant's state, rebuilt from the store the first time it is needed."""
@@ -89,10 +99,15 @@ class Runtime:
         self._stored.clear()
         self.snapshots.clear()
         self.hidden_silos.clear()
+        self.open_requests.clear()
+        self.knowledge.clear()
+        self.observers.clear()
 
     def _rebuild(self, tenant: str) -> TenantState:
         started = time.perf_counter()
         state = TenantState(tenant, self.config)
+        observers = self.observers[tenant] = KnowledgeObservers()
+        observers.attach(state)
         stored = self._stored[tenant] = StoredDeltas()
         keys = sorted(
             (k for k in list(self.store.keys()) if _split_key(k)[0] == tenant),
@@ -102,8 +117,9 @@ class Runtime:
             delta = self.store[key]
             state.apply_delta(delta)
             stored.track(_split_key(key)[1], delta)
-        for person, team in self._directory.get(tenant, {}).items():
-            _align(state, person, team)
+        for person, entry in self._directory.get(tenant, {}).items():
+            _align(state, person, entry)
+        observers.artifacts.drain_crossings()  # observed before the restart
         if keys:
             log.info(
                 "rebuilt a tenant from %d deltas in %.2f s",
@@ -115,9 +131,8 @@ class Runtime:
     def apply_directory(self, updates: Iterable[DirectoryUpdate]) -> None:
         """Record directory updates and apply those that change a tenant's current view."""
         for tenant, person, entry in updates:
-            team = None if entry is None else entry["team"]
-            self._directory.setdefault(tenant, {})[person] = team
-            _align(self.state(tenant), person, team)
+            self._directory.setdefault(tenant, {})[person] = entry
+            _align(self.state(tenant), person, entry)
 
     def apply_events(self, events: Iterable[Interaction]) -> list[Alert]:
         """Apply valid events in order; returns the alerts of the silo transitions they caused."""
@@ -126,6 +141,7 @@ class Runtime:
         for event in events:
             tenant = event["tenant"]
             outcome = self.state(tenant).apply(event)
+            self._observe_feedback(tenant, outcome.feedback)
             if outcome.status in ("applied", "broadcast"):
                 metrics.processed.labels(tenant, event["source"]).inc()
             if outcome.status == "broadcast":
@@ -138,6 +154,28 @@ class Runtime:
                 build_alert(tenant, self.config.silo_window, t) for t in outcome.transitions
             )
         return alerts
+
+    def _observe_feedback(self, tenant: str, facts: FeedbackFacts) -> None:
+        metrics = self.metrics
+        for opened in facts.opened:
+            metrics.requests.labels(tenant, opened.source, opened.team).inc()
+        for answered in facts.answered:
+            metrics.latency.labels(tenant, answered.source, answered.scope, answered.team).observe(
+                answered.latency_seconds
+            )
+        for unanswered in facts.unanswered:
+            metrics.unanswered.labels(tenant, unanswered.source, unanswered.team).inc()
+
+    def observe_crossings(self) -> None:
+        """Feed the artifact cross-team times observed since the last call to the histogram."""
+        for tenant, observers in self.observers.items():
+            for seconds in observers.artifacts.drain_crossings():
+                self.metrics.artifact_crossing.labels(tenant).observe(seconds)
+
+    def refresh_knowledge(self, top_k: int) -> None:
+        """Recompute every tenant's knowledge-flow section (O(people * teams) each)."""
+        for tenant, state in self.states.items():
+            self.knowledge[tenant] = knowledge_section(state, self.observers[tenant], top_k)
 
     def persist(self) -> None:
         """Store every tenant's pending delta and delete deltas that left the largest window."""
@@ -183,3 +221,5 @@ class Runtime:
                 with self.metrics.graph_compute.labels(tenant, window).time():
                     windows[window] = state.snapshot(window)
             self.snapshots[tenant] = windows
+            if state.windows.watermark is not None:
+                self.open_requests[tenant] = state.open_requests_by_age(state.windows.watermark)

@@ -1,8 +1,10 @@
 """Full JSON-able checkpoints of a tenant's state, to start delta replay from.
 
-A checkpoint holds only the primary state (kept buckets, directory, watermark, silo
-tracker, counters); the window graphs and team aggregates are rebuilt from the buckets,
-which gives state identical to the live one because every aggregate is an exact integer.
+A checkpoint holds only the primary state (kept buckets, directory with bot flags,
+watermark, silo tracker, requests and held responses, counters); the window graphs and
+team aggregates are rebuilt from the buckets, which gives state identical to the live one
+because every aggregate is an exact integer. Registered observers are not part of it:
+they are rebuilt by replaying deltas only.
 """
 
 from __future__ import annotations
@@ -11,22 +13,30 @@ from dataclasses import asdict
 from typing import Any
 
 from streams.analytics.config import AnalyticsConfig
+from streams.analytics.feedback_stats import Request
 from streams.analytics.tenant import Counters, TenantState
 from streams.analytics.window import Bucket
 
-VERSION = 1
+VERSION = 2
 
 
 def to_checkpoint(state: TenantState) -> dict[str, Any]:
     """The checkpoint of ``state``; deltas taken afterwards continue from it."""
+    feedback = state.feedback
     return {
         "version": VERSION,
         "tenant": state.tenant,
         "config": state.config.to_dict(),
         "watermark": state.windows.watermark,
-        "directory": state.directory.entries(),
+        "directory": [list(row) for row in state.directory.entries()],
         "buckets": [_bucket_dict(index, bucket) for index, bucket in state.windows.buckets()],
         "silo": state.silo.to_dict(),
+        "requests": [
+            request.row()
+            for index in sorted(feedback.by_bucket)
+            for request in feedback.by_bucket[index]
+        ],
+        "held": [list(row) for row in feedback.held()],
         "counters": asdict(state.counters),
     }
 
@@ -36,10 +46,15 @@ def from_checkpoint(data: dict[str, Any]) -> TenantState:
     if data.get("version") != VERSION:
         raise ValueError(f"not a version {VERSION} checkpoint")
     config = AnalyticsConfig.from_dict(data["config"])
-    state = TenantState(data["tenant"], config, dict(data["directory"]))
+    state = TenantState(data["tenant"], config)
+    for person, team, bot in data["directory"]:
+        state.directory.set(person, team, bot)
     buckets = {row["index"]: _bucket(row) for row in data["buckets"]}
     state.windows.restore(data["watermark"], buckets)
     state.silo.load(data["silo"])
+    state.feedback.watermark = data["watermark"]
+    requests = [Request.from_row(row) for row in data["requests"]]
+    state.feedback.restore(requests, [tuple(row) for row in data["held"]])
     state.counters = Counters(**data["counters"])
     return state
 

@@ -3,37 +3,71 @@
 The state is a pure function of the ordered accepted events and directory changes, so a
 delta lists them compactly, in order, plus the counts of rejected events:
 
-``{"version": 1, "tenant": str, "ops": [op, …], "late": int, "duplicate": int}``
+``{"version": 2, "tenant": str, "ops": [op, …], "late": int, "duplicate": int}``
 
-with ops ``["e", event_id, occurred_at_ms, actor, [target, …], weight_micro]`` (an applied
-event; targets without the actor), ``["b", event_id, occurred_at_ms]`` (a broadcast) and
-``["d", person, team or null]`` (a directory change; null removes the person).
+with ops
+
+- ``["e", event_id, occurred_at_ms, source, kind, actor, [target, …], thread_id or null,
+  in_reply_to or null, [artifact, …], weight_micro, broadcast]``: an accepted event, the
+  fields of :class:`~streams.analytics.events.AcceptedEvent` in order (targets without the
+  actor; a broadcast keeps its targets and is kept out of the graph);
+- ``["d", person, team or null, bot]``: a directory change (null removes the person).
+
+Version 1 deltas (``e`` ops without kind/source/threads/artifacts, ``b`` broadcast ops)
+cannot rebuild feedback state and are rejected.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from streams.analytics.pairs import EventPairs
+from streams.analytics.events import AcceptedEvent
 
-VERSION = 1
+VERSION = 2
 
 Op = list[Any]
 Delta = dict[str, Any]
 
 
-def event_op(event_id: str, t_ms: int, pairs: EventPairs) -> Op:
+def event_op(event: AcceptedEvent) -> Op:
     """The op of an accepted event."""
-    if pairs.broadcast:
-        return ["b", event_id, t_ms]
-    return ["e", event_id, t_ms, pairs.actor, list(pairs.targets), pairs.weight]
+    return [
+        "e",
+        event.event_id,
+        event.occurred_at,
+        event.source,
+        event.kind,
+        event.actor,
+        list(event.targets),
+        event.thread_id,
+        event.in_reply_to,
+        list(event.artifacts),
+        event.weight,
+        event.broadcast,
+    ]
 
 
-def op_pairs(op: Op) -> EventPairs:
-    """The pairs of an ``e`` or ``b`` op."""
-    if op[0] == "b":
-        return EventPairs("", (), 0, True)
-    return EventPairs(op[3], tuple(op[4]), op[5], False)
+def op_event(op: Op) -> AcceptedEvent:
+    """The accepted event of an ``e`` op (inverse of :func:`event_op`)."""
+    _, event_id, t, source, kind, actor, targets, thread, reply, artifacts, weight, bc = op
+    return AcceptedEvent(
+        event_id,
+        t,
+        source,
+        kind,
+        actor,
+        tuple(targets),
+        thread,
+        reply,
+        tuple(artifacts),
+        weight,
+        bc,
+    )
+
+
+def directory_op(person: str, team: str | None, bot: bool) -> Op:
+    """The op of a directory change."""
+    return ["d", person, team, bot]
 
 
 class Journal:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 from streams.analytics import metrics
@@ -14,6 +15,9 @@ from streams.analytics.pairs import from_micro
 
 DIGITS = 9
 """Every float in a snapshot is rounded to this many decimals so the JSON is stable."""
+
+SINGLE_BRIDGE = Fraction(4, 5)
+"""A team whose bridge concentration reaches this (compared exactly) hangs on one bridge."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -68,6 +72,7 @@ def team_entry(window: WindowGraph, team: str, members: int, siloed: bool) -> di
     """The snapshot entry of one reported team."""
     internal = window.teams.internal.get(team, 0)
     external = window.teams.external.get(team, 0)
+    bridge = window.teams.max_member_external(team)
     return {
         "members": members,
         "internal": number(from_micro(internal)),
@@ -75,6 +80,7 @@ def team_entry(window: WindowGraph, team: str, members: int, siloed: bool) -> di
         "ei_index": number(metrics.ei_index(internal, external)),
         "partner_teams": window.teams.partner_teams(team),
         "bridge_concentration": number(metrics.bridge_concentration(window, team)),
+        "single_bridge": external > 0 and Fraction(bridge, external) >= SINGLE_BRIDGE,
         "siloed": siloed,
     }
 
@@ -88,6 +94,17 @@ def teams_section(
         for team in directory.teams()
         if directory.members(team) >= min_group_size
     }
+
+
+def flow_section(
+    window: WindowGraph, directory: Directory, min_group_size: int
+) -> list[dict[str, Any]]:
+    """Team→team flow between teams reported by name, sorted by (src, dst)."""
+    return [
+        {"src": src, "dst": dst, "weight": number(weight)}
+        for (src, dst), weight in metrics.team_flow(window).items()
+        if min(directory.members(src), directory.members(dst)) >= min_group_size
+    ]
 
 
 def scope_section(stats: ScopeStats) -> dict[str, Any]:
@@ -127,7 +144,11 @@ class SnapshotInput:
 
 
 def build_snapshot(source: SnapshotInput, feedback: FeedbackStats | None = None) -> dict[str, Any]:
-    """The DESIGN §5 snapshot dict of one tenant and window."""
+    """The DESIGN §5 snapshot dict of one tenant and window.
+
+    Besides the §5 keys, each team entry has ``single_bridge`` (bridge concentration ≥
+    :data:`SINGLE_BRIDGE`) and ``flow`` lists team→team flow between reported teams.
+    """
     return {
         "tenant": source.tenant,
         "window": source.window_name,
@@ -136,5 +157,6 @@ def build_snapshot(source: SnapshotInput, feedback: FeedbackStats | None = None)
         "teams": teams_section(
             source.window, source.directory, source.min_group_size, source.siloed
         ),
+        "flow": flow_section(source.window, source.directory, source.min_group_size),
         "feedback": feedback_section(feedback or FeedbackStats()),
     }

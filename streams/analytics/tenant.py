@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 from streams.analytics import journal, metrics
 from streams.analytics.config import AnalyticsConfig
 from streams.analytics.directory import Directory
-from streams.analytics.pairs import EventPairs, event_pairs
+from streams.analytics.events import AcceptedEvent, EventObserver, accepted_event
+from streams.analytics.feedback import NO_FACTS, FeedbackFacts, FeedbackTracker
+from streams.analytics.feedback_stats import FeedbackRules, open_by_age, window_stats
 from streams.analytics.silo import SiloTracker, Transition
 from streams.analytics.snapshot import FeedbackStats, SnapshotInput, build_snapshot
 from streams.analytics.window import RollingWindows
@@ -19,10 +21,12 @@ Status = Literal["applied", "broadcast", "late", "duplicate"]
 
 
 class Outcome(NamedTuple):
-    """What :meth:`TenantState.apply` did with an event, and the silo transitions it caused."""
+    """What :meth:`TenantState.apply` did with an event: its status, the silo transitions and
+    the feedback facts (requests opened, answered, past the horizon) it caused."""
 
     status: Status
     transitions: tuple[Transition, ...] = ()
+    feedback: FeedbackFacts = NO_FACTS
 
 
 @dataclass
@@ -42,19 +46,33 @@ class TenantState:
     into a new bucket, the silo window is evaluated as of the old watermark, before the event
     is applied. A bucket not reached by any event is not evaluated, and the current bucket is
     evaluated only once an event moves past it.
+
+    Every accepted event goes, live and on replay, to the request tracker (:mod:`feedback`)
+    and then to the registered observers, in order; when the watermark enters a new bucket
+    they first ``expire`` what is older than the oldest kept bucket.
     """
 
     def __init__(
-        self, tenant: str, config: AnalyticsConfig, directory: Mapping[str, str] | None = None
+        self,
+        tenant: str,
+        config: AnalyticsConfig,
+        directory: Mapping[str, str] | None = None,
+        observers: Iterable[EventObserver] = (),
     ) -> None:
         self.tenant = tenant
         self.config = config
         self.directory = Directory(directory)
         self.windows = RollingWindows(config.bucket_ms, config.spans(), self.directory)
         self.silo = SiloTracker(config.silo_enter_ei, config.silo_exit_ei, config.silo_consecutive)
+        self.feedback = FeedbackTracker(FeedbackRules.from_config(config))
+        self.observers = list(observers)
         self.counters = Counters()
         self.journal = journal.Journal(tenant)
         self._recording = True
+
+    def add_observer(self, observer: EventObserver) -> None:
+        """Register an observer; do it before the first event or delta so it sees them all."""
+        self.observers.append(observer)
 
     def apply(self, event: Interaction) -> Outcome:
         """Dedup, check lateness, then apply one event (DESIGN §3)."""
@@ -68,14 +86,16 @@ class TenantState:
             self.counters.late += 1
             self.journal.late += 1
             return Outcome("late")
-        pairs = event_pairs(event, self.config.max_targets)
-        return self._accept(event["event_id"], event["occurred_at"], pairs)
+        return self._accept(accepted_event(event, self.config.max_targets))
 
-    def set_team(self, person: str, team: str | None) -> None:
-        """Apply a directory change (``None`` removes the person) to every window."""
+    def set_team(self, person: str, team: str | None, bot: bool = False) -> None:
+        """Apply a directory change (``None`` removes the person) to every window.
+
+        ``bot`` flags the person as a bot from now on: their later events are not responses.
+        """
         if self._recording:
-            self.journal.ops.append(["d", person, team])
-        self.windows.move(person, team)
+            self.journal.ops.append(journal.directory_op(person, team, bot))
+        self.windows.move(person, team, bot)
 
     def take_delta(self) -> journal.Delta:
         """The delta of everything applied since the previous call (see :mod:`journal`)."""
@@ -93,10 +113,9 @@ class TenantState:
         try:
             for op in delta["ops"]:
                 if op[0] == "d":
-                    self.set_team(op[1], op[2])
+                    self.set_team(op[1], op[2], op[3])
                 else:
-                    outcome = self._accept(op[1], op[2], journal.op_pairs(op))
-                    transitions.extend(outcome.transitions)
+                    transitions.extend(self._accept(journal.op_event(op)).transitions)
         finally:
             self._recording = True
         self.counters.late += delta["late"]
@@ -114,8 +133,8 @@ class TenantState:
         }
         return self.silo.evaluate(eis, self.windows.watermark or 0)
 
-    def snapshot(self, window: str, feedback: FeedbackStats | None = None) -> dict[str, Any]:
-        """The DESIGN §5 snapshot of one window, in O(teams)."""
+    def snapshot(self, window: str) -> dict[str, Any]:
+        """The DESIGN §5 snapshot of one window: O(teams) plus O(requests in the window)."""
         source = SnapshotInput(
             tenant=self.tenant,
             window_name=window,
@@ -125,17 +144,46 @@ class TenantState:
             min_group_size=self.config.min_group_size,
             siloed=self.silo.siloed,
         )
-        return build_snapshot(source, feedback)
+        return build_snapshot(source, self.feedback_stats(window))
 
-    def _accept(self, event_id: str, t_ms: int, pairs: EventPairs) -> Outcome:
+    def feedback_stats(self, window: str) -> FeedbackStats:
+        """Feedback statistics of the requests in the window's buckets, as of the watermark."""
+        as_of, current = self.windows.watermark, self.windows.current
+        if as_of is None or current is None:
+            return FeedbackStats()
+        low = current - self.windows.spans[window] + 1
+        requests = (
+            request
+            for index, group in self.feedback.by_bucket.items()
+            if index >= low
+            for request in group
+        )
+        return window_stats(requests, as_of, self.feedback.rules.horizon_ms, self.directory)
+
+    def open_requests_by_age(self, as_of: int) -> dict[tuple[str, str], int]:
+        """Open requests (not answered, horizon not passed at ``as_of``) per (team label, age
+        band ``lt_1h``/``1h_24h``/``gt_24h``), for ``orgpulse_requests_open``; O(open)."""
+        requests = self.feedback.open_requests()
+        return open_by_age(requests, as_of, self.directory, self.feedback.rules)
+
+    def _accept(self, event: AcceptedEvent) -> Outcome:
         current = self.windows.current
-        moved = current is not None and self.windows.bucket_of(t_ms) > current
+        moved = current is not None and self.windows.bucket_of(event.occurred_at) > current
         transitions = tuple(self.evaluate_silos()) if moved else ()
         if self._recording:
-            self.journal.ops.append(journal.event_op(event_id, t_ms, pairs))
-        self.windows.add(event_id, t_ms, pairs)
-        if pairs.broadcast:
+            self.journal.ops.append(journal.event_op(event))
+        self.windows.add(event)
+        oldest_kept = self.windows.oldest_kept_ms()
+        if moved and oldest_kept is not None:
+            self.feedback.expire(oldest_kept)
+            for observer in self.observers:
+                observer.expire(oldest_kept)
+        self.feedback.on_event(event, self.directory)
+        for observer in self.observers:
+            observer.on_event(event, self.directory)
+        facts = self.feedback.take_facts()
+        if event.broadcast:
             self.counters.broadcast += 1
-            return Outcome("broadcast", transitions)
+            return Outcome("broadcast", transitions, facts)
         self.counters.applied += 1
-        return Outcome("applied", transitions)
+        return Outcome("applied", transitions, facts)

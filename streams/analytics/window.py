@@ -12,8 +12,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from streams.analytics.directory import Directory
+from streams.analytics.events import AcceptedEvent
 from streams.analytics.graph import WindowGraph
-from streams.analytics.pairs import Edge, EventPairs
+from streams.analytics.pairs import Edge
 
 
 @dataclass
@@ -58,33 +59,38 @@ class RollingWindows:
         """Whether ``event_id`` belongs to a kept bucket (a duplicate delivery)."""
         return event_id in self._seen
 
-    def add(self, event_id: str, t_ms: int, pairs: EventPairs) -> None:
-        """Advance the watermark to ``t_ms`` if newer, then add the event.
+    def add(self, event: AcceptedEvent) -> None:
+        """Advance the watermark to the event's time if newer, then add its pairs.
 
         The caller has checked that the event is neither late nor a duplicate.
         """
-        self._advance(t_ms)
-        index = self.bucket_of(t_ms)
+        self._advance(event.occurred_at)
+        index = self.bucket_of(event.occurred_at)
         bucket = self._buckets.setdefault(index, Bucket())
-        bucket.events.append(event_id)
-        self._seen.add(event_id)
+        bucket.events.append(event.event_id)
+        self._seen.add(event.event_id)
         graphs = self._graphs_holding(index)
-        for a, b in pairs.edges():
+        for a, b in event.edges():
             stats = bucket.edges.get((a, b))
             if stats is None:
-                bucket.edges[(a, b)] = [1, pairs.weight]
+                bucket.edges[(a, b)] = [1, event.weight]
             else:
                 stats[0] += 1
-                stats[1] += pairs.weight
+                stats[1] += event.weight
             for graph in graphs:
-                graph.add(a, b, 1, pairs.weight)
+                graph.add(a, b, 1, event.weight)
 
-    def move(self, person: str, team: str | None) -> None:
+    def move(self, person: str, team: str | None, bot: bool = False) -> None:
         """Apply a directory change, moving the person's contributions in every window."""
-        old = self.directory.set(person, team)
+        old = self.directory.set(person, team, bot)
         new = self.directory.team_of(person)
         for graph in self.graphs.values():
             graph.relabel(person, old, new)
+
+    def oldest_kept_ms(self) -> int | None:
+        """Start time of the oldest bucket of the largest window (``None`` before any event)."""
+        current = self.current
+        return None if current is None else (current - self._largest + 1) * self.bucket_ms
 
     def buckets(self) -> Iterator[tuple[int, Bucket]]:
         """Kept buckets in time order."""

@@ -9,6 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from streams.agents.context import Worker
 from streams.agents.refresh import settled
+from streams.knowledge import knowledge_section
 
 
 def register(worker: Worker) -> None:
@@ -40,3 +41,12 @@ def register(worker: Worker) -> None:
             return view.json({"error": "tenant not served by this worker"}, status=404)
         body: dict[str, Any] = runtime.states[tenant].snapshot(window)
         return view.json(body)
+
+    @app.page("/api/v1/tenants/{tenant}/knowledge")
+    async def knowledge(view: View, request: Request, tenant: str) -> Response:
+        if tenant not in runtime.states:
+            return view.json({"error": "tenant not served by this worker"}, status=404)
+        section = knowledge_section(
+            runtime.states[tenant], runtime.observers[tenant], settings.top_k
+        )
+        return view.json(section)

@@ -17,7 +17,7 @@ import networkx as nx
 from streams.model import UNASSIGNED, Interaction
 
 Op = tuple[str, Any]
-"""("event", Interaction) or ("dir", (person, team or None))."""
+"""("event", Interaction) or ("dir", (person, team or None, bot))."""
 
 
 @dataclass
@@ -32,8 +32,8 @@ class Replay:
     broadcast: int = 0
 
 
-def set_team(directory: dict[str, str], person: str, team: str | None) -> None:
-    """Directory update; None or 'unassigned' removes the person."""
+def set_team(directory: dict[str, str], person: str, team: str | None, bot: bool = False) -> None:
+    """Directory update; None or 'unassigned' removes the person (bots are not graph data)."""
     directory.pop(person, None)
     if team is not None and team != UNASSIGNED:
         directory[person] = team
@@ -165,6 +165,8 @@ def team(
         "bridge_concentration": (
             float(max(member_external.values()) / external) if external else None
         ),
+        "single_bridge": bool(external)
+        and max(member_external.values()) / external >= Fraction(4, 5),
     }
 
 

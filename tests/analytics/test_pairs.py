@@ -1,4 +1,4 @@
-"""Pairs of one event and weight quantization."""
+"""Accepted events, their pairs, and weight quantization."""
 
 from __future__ import annotations
 
@@ -7,26 +7,31 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streams.analytics.pairs import EventPairs, event_pairs, from_micro, to_micro
+from streams.analytics.events import AcceptedEvent, accepted_event
+from streams.analytics.pairs import from_micro, to_micro
 
 from .strategies import event
 
 
 def test_pairs_drop_self_and_keep_repeated_targets() -> None:
-    pairs = event_pairs(event("x", 0, "a", ["b", "a", "c", "b"], 0.5), max_targets=50)
-    assert pairs == EventPairs("a", ("b", "c", "b"), 500_000, False)
-    assert pairs.edges() == [("a", "b"), ("a", "c"), ("a", "b")]
+    accepted = accepted_event(event("x", 0, "a", ["b", "a", "c", "b"], 0.5), max_targets=50)
+    assert accepted == AcceptedEvent(
+        "x", 0, "slack", "message", "a", ("b", "c", "b"), None, None, (), 500_000, False
+    )
+    assert accepted.edges() == [("a", "b"), ("a", "c"), ("a", "b")]
 
 
 def test_more_than_max_targets_is_a_broadcast_and_exactly_max_is_not() -> None:
-    assert event_pairs(event("x", 0, "a", ["b", "c", "d"], 1.0), max_targets=2).broadcast
-    assert not event_pairs(event("x", 0, "a", ["b", "c"], 1.0), max_targets=2).broadcast
-    assert event_pairs(event("x", 0, "a", ["b"] * 3, 1.0), max_targets=2).edges() == []
+    broadcast = accepted_event(event("x", 0, "a", ["b", "c", "d"], 1.0), max_targets=2)
+    assert broadcast.broadcast and broadcast.targets == ("b", "c", "d")
+    assert broadcast.edges() == []
+    assert not accepted_event(event("x", 0, "a", ["b", "c"], 1.0), max_targets=2).broadcast
+    assert accepted_event(event("x", 0, "a", ["b"] * 3, 1.0), max_targets=2).edges() == []
 
 
 def test_no_targets_or_only_self_gives_no_pairs() -> None:
-    assert event_pairs(event("x", 0, "a", [], 1.0), 50).edges() == []
-    assert event_pairs(event("x", 0, "a", ["a"], 1.0), 50).edges() == []
+    assert accepted_event(event("x", 0, "a", [], 1.0), 50).edges() == []
+    assert accepted_event(event("x", 0, "a", ["a"], 1.0), 50).edges() == []
 
 
 def test_quantization_is_micro_units() -> None:

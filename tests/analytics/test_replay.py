@@ -12,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from streams.analytics.checkpoint import from_checkpoint, to_checkpoint
+from streams.analytics.directory import Directory
+from streams.analytics.events import AcceptedEvent
 from streams.analytics.tenant import TenantState
 
 from .naive import Op
@@ -45,6 +47,43 @@ def test_replaying_deltas_equals_live_state(ops: list[Op], cuts: list[int]) -> N
     assert full_state(replayed) == full_state(live)
     assert replay_transitions == live_transitions
     assert replayed.take_delta()["ops"] == []
+
+
+class Recorder:
+    """An observer that records what it is fed."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, Any]] = []
+
+    def on_event(self, event: AcceptedEvent, directory: Directory) -> None:
+        self.seen.append(("event", (event, directory.team_of(event.actor))))
+
+    def expire(self, oldest_kept_ms: int) -> None:
+        self.seen.append(("expire", oldest_kept_ms))
+
+
+@settings(max_examples=100, deadline=None)
+@given(op_streams(), st.lists(st.integers(0, 1000), max_size=6))
+def test_observers_see_the_same_sequence_live_and_on_replay(ops: list[Op], cuts: list[int]) -> None:
+    live_recorder, replay_recorder = Recorder(), Recorder()
+    live = TenantState(TENANT, CONFIG, observers=[live_recorder])
+    deltas = []
+    for batch in batches(ops, cuts):
+        run(batch, live)
+        deltas.append(json.loads(json.dumps(live.take_delta())))
+    replayed = TenantState(TENANT, CONFIG)
+    replayed.add_observer(replay_recorder)
+    for delta in deltas:
+        replayed.apply_delta(delta)
+    assert replay_recorder.seen == live_recorder.seen
+    accepted = sum(1 for kind, _ in live_recorder.seen if kind == "event")
+    assert accepted == live.counters.applied + live.counters.broadcast
+
+
+def test_version_1_deltas_are_rejected() -> None:
+    delta = {"version": 1, "tenant": TENANT, "ops": [], "late": 0, "duplicate": 0}
+    with pytest.raises(ValueError):
+        TenantState(TENANT, CONFIG).apply_delta(delta)
 
 
 @settings(max_examples=150, deadline=None)

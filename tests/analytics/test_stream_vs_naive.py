@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
+from typing import Any
 
 from hypothesis import given, settings
 
@@ -39,7 +40,21 @@ def expected_snapshot(ref: naive.Replay, sim: naive.SiloSim, window: str) -> dic
     for name, entry in teams.items():
         entry["siloed"] = name in sim.siloed
     iso = datetime.fromtimestamp(ref.watermark / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
-    return {"as_of": iso[:-3] + "Z", "org": naive.org(pairs, ref.directory), "teams": teams}
+    sizes = Counter(ref.directory.values())
+    flow = {
+        f"{src}>{dst}": weight
+        for (src, dst), weight in sorted(naive.flow(pairs, ref.directory).items())
+        if min(sizes[src], sizes[dst]) >= CONFIG.min_group_size
+    }
+    org = naive.org(pairs, ref.directory)
+    return {"as_of": iso[:-3] + "Z", "org": org, "teams": teams, "flow": flow}
+
+
+def flow_of(snap: dict[str, Any]) -> dict[str, float]:
+    """The snapshot's flow list keyed ``src>dst``, checking it is sorted."""
+    keys = [(entry["src"], entry["dst"]) for entry in snap["flow"]]
+    assert keys == sorted(keys)
+    return {f"{entry['src']}>{entry['dst']}": entry["weight"] for entry in snap["flow"]}
 
 
 @settings(max_examples=300, deadline=None)
@@ -53,7 +68,8 @@ def test_snapshots_counters_and_silos_match_naive(ops: list[Op]) -> None:
             assert snap["as_of"] is None and snap["org"]["people"] == 0
             continue
         expected = expected_snapshot(ref, sim, window)
-        naive.assert_close({k: snap[k] for k in expected}, expected)
+        actual = {**{k: snap[k] for k in expected}, "flow": flow_of(snap)}
+        naive.assert_close(actual, expected)
     counters = state.counters
     assert (counters.late, counters.duplicate, counters.broadcast) == (
         ref.late,

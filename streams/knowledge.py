@@ -1,0 +1,51 @@
+"""Knowledge flow of a tenant: artifact diffusion and information latency between teams.
+
+Both are observers of a tenant's accepted events (:mod:`streams.analytics.artifacts`,
+:mod:`streams.analytics.infolatency`); this module attaches them to a tenant state and
+assembles their privacy-filtered outputs for the metrics and the knowledge API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from streams.analytics.artifacts import ArtifactDiffusion
+from streams.analytics.infolatency import InformationLatency, team_out_of_date, top_pairs
+from streams.analytics.tenant import TenantState
+
+
+@dataclass
+class KnowledgeObservers:
+    """The knowledge-flow observers of one tenant."""
+
+    artifacts: ArtifactDiffusion = field(default_factory=ArtifactDiffusion)
+    latency: InformationLatency = field(default_factory=InformationLatency)
+
+    def attach(self, state: TenantState) -> None:
+        """Register both observers with ``state`` (before it sees any event)."""
+        state.add_observer(self.artifacts)
+        state.add_observer(self.latency)
+
+
+def knowledge_section(
+    state: TenantState, observers: KnowledgeObservers, top_k: int
+) -> dict[str, Any]:
+    """Artifact diffusion summary, the ``top_k`` stalest team pairs and per-team staleness."""
+    size = state.config.min_group_size
+    as_of = state.windows.watermark
+    pairs = {} if as_of is None else observers.latency.staleness(as_of, state.directory, size)
+    return {
+        "tenant": state.tenant,
+        "artifacts": observers.artifacts.summary(size, state.directory),
+        "top_stale_pairs": [
+            {
+                "dst": b,
+                "src": a,
+                "median_seconds": stale["median_seconds"],
+                "reached": stale["reached"],
+            }
+            for (b, a), stale in top_pairs(pairs, top_k)
+        ],
+        "out_of_date": team_out_of_date(pairs),
+    }
