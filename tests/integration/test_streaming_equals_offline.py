@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from support.data import ENRON
+import pytest
+from support.data import ENRON, R_LISTS, STACKEXCHANGE
 from support.files import write_csv
 from support.kafka import REPO
 from support.worker import WorkerProcess, wait_for
@@ -18,7 +19,9 @@ from streams.connectors.base import Connector
 from streams.connectors.csv_files import CsvConnector
 from streams.connectors.emitter import Emitter
 from streams.connectors.enron import EnronConnector
+from streams.connectors.rlists import RListsConnector
 from streams.connectors.simulator import OrgSimulator, OrgSpec
+from streams.connectors.stackexchange import StackExchangeConnector
 from streams.offline import analyze
 from streams.settings import Settings
 from streams.timeutil import parse_time
@@ -120,5 +123,25 @@ def test_enron_streaming_equals_offline(kafka_settings: Settings, pipeline: Sett
         assert set(expected["365d"]["teams"]) == {"Legal", "Trading", "Other"}
         assert expected["365d"]["org"]["pairs"] > 10_000
         assert_streaming_equals(worker, expected, "enron")
+    finally:
+        worker.stop()
+
+
+@pytest.mark.parametrize("data_set", ["rlists", "stackexchange"])
+def test_real_feedback_data_streaming_equals_offline(pipeline: Settings, data_set: str) -> None:
+    settings = pipeline.model_copy(update={"windows": ("10000d",), "silo_window": "10000d"})
+
+    def connector() -> Connector:
+        if data_set == "rlists":
+            return RListsConnector(R_LISTS, data_set)
+        return StackExchangeConnector(STACKEXCHANGE, data_set)
+
+    worker = WorkerProcess(settings)
+    worker.start()
+    try:
+        connector().run(Emitter(settings))
+        expected = offline_snapshots(connector(), settings, data_set)
+        assert expected["10000d"]["feedback"]["answered"] > 300
+        assert_streaming_equals(worker, expected, data_set)
     finally:
         worker.stop()

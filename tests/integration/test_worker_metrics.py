@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -128,3 +130,34 @@ def test_silo_alerts_on_the_alerts_topic(
         assert alert["tenant"] == "acme" and alert["kind"] == "team_siloed"
         assert alert["window"] == "7d" and alert["value"] <= -0.6
     assert len({a["alert_id"] for a in alerts}) == len(alerts)
+
+
+def test_planted_latencies_are_recovered_for_both_scopes(
+    simulated: OrgSimulator, worker: WorkerProcess
+) -> None:
+    planted = simulated.ground_truth()["latency"]
+    feedback = worker.snapshot("acme", "28d")["feedback"]
+    for scope in ("within_team", "cross_team"):
+        assert feedback[scope]["answered"] > 100, scope
+        median = planted[scope]["planted_median_seconds"]
+        assert feedback[scope]["p50_seconds"] == pytest.approx(median, rel=0.25), scope
+        assert feedback[scope]["p90_seconds"] > feedback[scope]["p50_seconds"]
+    assert feedback["requests"] == feedback["answered"] + feedback["unanswered"] + feedback["open"]
+
+
+def test_feedback_and_knowledge_metrics_are_exported(
+    simulated: OrgSimulator, worker: WorkerProcess
+) -> None:
+    metrics = worker.get("/metrics").decode()
+    for scope in ("within_team", "cross_team"):
+        assert f'scope="{scope}"' in metrics
+    assert "orgpulse_response_latency_seconds_bucket{" in metrics
+    assert 'orgpulse_requests_total{source="simulator"' in metrics
+    assert "orgpulse_team_flow{" in metrics
+    assert "orgpulse_artifact_cross_team_seconds_count" in metrics
+    small = [t for t, v in simulated.ground_truth()["teams"].items() if v["members"] < 5]
+    assert small and all(f'team="{team}"' not in metrics for team in small)
+    assert "person-" not in metrics and not re.search(r"p_[0-9a-f]{32}", metrics)
+    knowledge = json.loads(worker.get("/api/v1/tenants/acme/knowledge"))
+    assert knowledge["artifacts"]["artifacts"] > 0
+    assert all(pair["median_seconds"] is not None for pair in knowledge["top_stale_pairs"])
