@@ -14,6 +14,7 @@ SCRIPTS = (
     ("Codec encode/decode", ["benchmarks/bench_codec.py"]),
     ("Simulator", ["benchmarks/bench_simulator.py"]),
     ("Team metrics refresh vs networkx recompute", ["benchmarks/bench_graph.py", "--louvain"]),
+    ("Request/response pairing and open-request state", ["benchmarks/bench_feedback.py"]),
     ("Local broker start", ["benchmarks/bench_broker.py", "--skip-download"]),
     ("Worker throughput and memory", ["benchmarks/bench_worker.py"]),
 )
