@@ -18,6 +18,7 @@ COMMANDS = (
     "analyze",
     "snapshot",
     "dlq",
+    "dashboards",
 )
 
 
