@@ -59,3 +59,39 @@ def test_no_secret_has_a_default_in_the_file() -> None:
     key = compose()["services"]["worker"]["environment"]["ORGPULSE_PSEUDONYM_KEY"]
     assert key.startswith("${ORGPULSE_PSEUDONYM_KEY:?")
     assert (REPO / ".env.example").is_file()
+
+
+def test_every_mounted_file_exists() -> None:
+    for name, service in compose()["services"].items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            assert (REPO / source).exists(), f"{name} mounts missing {source}"
+
+
+def test_prometheus_scrapes_the_worker_and_loads_the_rules() -> None:
+    config = yaml.safe_load((REPO / "prometheus" / "prometheus.yml").read_text())
+    (job,) = [j for j in config["scrape_configs"] if j["job_name"] == "orgpulse"]
+    assert job["static_configs"][0]["targets"] == [f"worker:{Settings().web_port}"]
+    for rule_file in config["rule_files"]:
+        assert (REPO / "prometheus" / rule_file).is_file()
+    targets = config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"]
+    assert targets == ["alertmanager:9093"]
+    assert "9093:9093" in compose()["services"]["alertmanager"]["ports"]
+
+
+def test_grafana_datasource_uid_is_the_one_the_dashboards_use() -> None:
+    provisioning = REPO / "grafana" / "provisioning"
+    datasources = yaml.safe_load((provisioning / "datasources" / "prometheus.yml").read_text())
+    (source,) = datasources["datasources"]
+    assert source["url"] == "http://prometheus:9090"
+    for path in (REPO / "grafana" / "dashboards").glob("*.json"):
+        text = path.read_text()
+        assert f'"uid": "{source["uid"]}"' in text, path.name
+    providers = yaml.safe_load((provisioning / "dashboards" / "orgpulse.yml").read_text())
+    mounted = [v.split(":")[1] for v in compose()["services"]["grafana"]["volumes"]]
+    assert providers["providers"][0]["options"]["path"] in mounted
+
+
+def test_grafana_has_no_default_password() -> None:
+    password = compose()["services"]["grafana"]["environment"]["GF_SECURITY_ADMIN_PASSWORD"]
+    assert password.startswith("${GRAFANA_ADMIN_PASSWORD:?")
