@@ -21,6 +21,8 @@ from streams.commands.snapshot import fetch
 from streams.connectors.emitter import Emitter
 from streams.demo_view import parse_metrics, render
 from streams.local.broker import LocalBroker
+from streams.local.errors import BrokerError
+from streams.local.prometheus import LocalPrometheus
 from streams.settings import Settings, get_settings
 from streams.topics import ensure_topics
 
@@ -30,6 +32,11 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("demo", help="broker + worker + simulator, live view")
     add_arguments(parser)
     parser.set_defaults(events=400_000, rate=1000.0, events_per_hour=1200.0)
+    parser.add_argument(
+        "--prometheus",
+        action="store_true",
+        help="also run a local Prometheus with the orgpulse rules (if installed)",
+    )
     parser.add_argument(
         "--duration",
         type=float,
@@ -49,6 +56,24 @@ def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
             stderr=subprocess.STDOUT,
             env={**os.environ},
         )
+
+
+def start_prometheus(settings: Settings, console: Console) -> LocalPrometheus | None:
+    """A local Prometheus scraping the worker every 5 s, or ``None`` when not installed."""
+    prometheus = LocalPrometheus(
+        settings.data_dir / "prometheus",
+        [f"{settings.web_host}:{settings.web_port}"],
+        scrape_interval="5s",
+        evaluation_interval="5s",
+        port=9090,
+    )
+    try:
+        prometheus.start()
+    except (FileNotFoundError, TimeoutError, RuntimeError) as error:
+        console.print(f"[yellow]no local Prometheus: {error}[/yellow]")
+        return None
+    console.print(f"prometheus: {prometheus.base} (alerts: {prometheus.base}/alerts)")
+    return prometheus
 
 
 def _read_metrics(base: str) -> dict[str, float]:
@@ -72,9 +97,14 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     broker = LocalBroker.from_settings(settings)
     console.print("starting the local Kafka broker (first start downloads the jars)…")
-    started_broker = broker.start()
+    try:
+        started_broker = broker.start()
+    except BrokerError as error:
+        console.print(f"[red]cannot start the local broker:[/red] {error}")
+        return 1
     ensure_topics(settings)
     worker = start_worker(settings, settings.data_dir / "worker.log")
+    prometheus = start_prometheus(settings, console) if args.prometheus else None
     simulator = simulator_from(args)
     producer = threading.Thread(target=simulator.run, args=(Emitter(settings),), daemon=True)
     producer.start()
@@ -103,7 +133,13 @@ def run(args: argparse.Namespace) -> int:
         simulator.stop()
         producer.join(timeout=60)
         worker.terminate()
-        worker.wait(timeout=30)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        if prometheus is not None:
+            prometheus.stop()
         if started_broker:
             broker.stop()
     return 0 if worker.returncode in (0, -15) else 1

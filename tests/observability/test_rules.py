@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
-from support.prometheus import binary, promtool
+from support.prometheus import promtool
 
 from streams.collector import SnapshotCollector
 from streams.exporter import WorkerMetrics
+from streams.local.prometheus import binary
 from streams.settings import Settings
 
 from .rules_doc import (
