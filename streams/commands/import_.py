@@ -16,6 +16,7 @@ from streams.connectors.csv_files import CsvConnector
 from streams.connectors.emitter import Emitter
 from streams.connectors.enron import EnronConnector
 from streams.connectors.github import GitHubConnector
+from streams.connectors.json_records import JsonlConnector
 from streams.connectors.mbox import MboxConnector
 from streams.connectors.rlists import RListsConnector
 from streams.connectors.slack import SlackConnector
@@ -32,7 +33,7 @@ EXPORTS: dict[str, Callable[[list[Path], str], Connector]] = {
     "github": GitHubConnector,
     "mbox": MboxConnector,
 }
-FORMATS = ("csv", *DATA_SETS, *EXPORTS)
+FORMATS = ("csv", "jsonl", *DATA_SETS, *EXPORTS)
 
 
 def register(subparsers: Any) -> None:
@@ -49,6 +50,8 @@ def register(subparsers: Any) -> None:
 
 def connectors(args: argparse.Namespace) -> list[Connector]:
     """One connector per path; a directory CSV goes with the first events file."""
+    if args.format == "jsonl":
+        return [JsonlConnector(args.paths, args.tenant, args.directory)]
     if args.format in EXPORTS:
         return [EXPORTS[args.format](args.paths, args.tenant)]
     if args.format in DATA_SETS:

@@ -59,6 +59,18 @@ def parse_event_row(row: dict[str, str], tenant: str) -> RawInteraction:
     )
 
 
+def directory_rows(path: Path, tenant: str) -> Iterator[RawPerson]:
+    """The entries of a directory CSV (``person,team[,manager]``)."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        for row in csv.DictReader(handle):
+            yield RawPerson(
+                tenant,
+                row.get("person") or "",
+                row.get("team") or "",
+                _optional(row.get("manager")),
+            )
+
+
 class CsvConnector(Connector):
     """Reads a directory CSV (``person,team[,manager]``) and then an events CSV."""
 
@@ -72,14 +84,7 @@ class CsvConnector(Connector):
     def records(self) -> Iterator[SourceItem]:
         """Directory entries first, then events in file order."""
         if self.directory is not None:
-            with self.directory.open(newline="", encoding="utf-8-sig") as handle:
-                for row in csv.DictReader(handle):
-                    yield RawPerson(
-                        self.tenant,
-                        row.get("person") or "",
-                        row.get("team") or "",
-                        _optional(row.get("manager")),
-                    )
+            yield from directory_rows(self.directory, self.tenant)
         with self.events.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             missing = {"event_id", "occurred_at", "kind", "actor"} - set(reader.fieldnames or ())
