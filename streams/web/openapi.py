@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from streams.model import KINDS
+
 INTERACTION: dict[str, Any] = {
     "type": "object",
     "required": ["event_id", "tenant", "source", "kind", "occurred_at", "actor"],
@@ -11,19 +13,7 @@ INTERACTION: dict[str, Any] = {
         "event_id": {"type": "string", "description": "Unique per tenant (dedup key)."},
         "tenant": {"type": "string"},
         "source": {"type": "string", "examples": ["slack", "github", "custom"]},
-        "kind": {
-            "enum": [
-                "message",
-                "reply",
-                "request",
-                "review",
-                "comment",
-                "mention",
-                "reaction",
-                "meeting",
-                "share",
-            ]
-        },
+        "kind": {"enum": list(KINDS)},
         "occurred_at": {
             "oneOf": [
                 {"type": "string", "format": "date-time"},
