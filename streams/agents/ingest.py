@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from faust.types import EventT, StreamT
 
 from streams.agents.context import Worker
+from streams.agents.tenant_table import tenant_partition
 from streams.ingest import Rejection, check_interaction
 from streams.model import Interaction
 from streams.timeutil import now_ms
@@ -40,6 +42,15 @@ async def dead_letter(worker: Worker, event: EventT[Any], rejection: Rejection) 
     worker.metrics.dead_lettered.labels(rejection.reason).inc()
 
 
+def owns(worker: Worker, tenant: str) -> bool:
+    """Whether the tenant's partition of the interactions topic is assigned to this worker."""
+    partition = tenant_partition(tenant, worker.settings.partitions)
+    return any(
+        tp.topic == worker.settings.topic_interactions and tp.partition == partition
+        for tp in worker.app.consumer.assignment()
+    )
+
+
 async def process_batch(worker: Worker, events: Sequence[EventT[Any]]) -> None:
     """Check every record, catch the directory up, apply the valid ones, persist, alert."""
     settings = worker.settings
@@ -55,7 +66,7 @@ async def process_batch(worker: Worker, events: Sequence[EventT[Any]]) -> None:
             valid.append(result)
     loop = asyncio.get_running_loop()
     updates = await loop.run_in_executor(None, worker.directory.catch_up)
-    worker.runtime.apply_directory(updates)
+    worker.runtime.apply_directory(updates, partial(owns, worker))
     alerts = worker.runtime.apply_events(valid)
     worker.runtime.persist()
     worker.runtime.observe_crossings()

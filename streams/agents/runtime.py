@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,11 +128,15 @@ class Runtime:
             )
         return state
 
-    def apply_directory(self, updates: Iterable[DirectoryUpdate]) -> None:
-        """Record directory updates and apply those that change a tenant's current view."""
+    def apply_directory(
+        self, updates: Iterable[DirectoryUpdate], owns: Callable[[str], bool] = lambda _: True
+    ) -> None:
+        """Record directory updates; apply those of the tenants this worker ``owns`` (the
+        others are applied when a tenant is rebuilt here, e.g. after a rebalance)."""
         for tenant, person, entry in updates:
             self._directory.setdefault(tenant, {})[person] = entry
-            _align(self.state(tenant), person, entry)
+            if tenant in self.states or owns(tenant):
+                _align(self.state(tenant), person, entry)
 
     def apply_events(self, events: Iterable[Interaction]) -> list[Alert]:
         """Apply valid events in order; returns the alerts of the silo transitions they caused."""

@@ -66,3 +66,22 @@ def test_rebuild_from_store_equals_live_state() -> None:
     for window in live.config.windows:
         assert rebuilt.state("acme").snapshot(window) == live.state("acme").snapshot(window)
     assert rebuilt.state("acme").silo.siloed == live.state("acme").silo.siloed
+
+
+def test_directory_of_tenants_owned_elsewhere_waits_until_they_are_rebuilt_here() -> None:
+    runtime = Runtime(
+        AnalyticsConfig.from_settings(Settings()), {}, WorkerMetrics(CollectorRegistry())
+    )
+    entries = [
+        (
+            tenant,
+            f"p{i}",
+            {"person": f"p{i}", "team": "t", "manager": None, "tenant": tenant, "bot": False},
+        )
+        for tenant in ("here", "elsewhere")
+        for i in range(5)
+    ]
+    runtime.apply_directory(entries, owns=lambda tenant: tenant == "here")  # type: ignore[arg-type]
+    assert set(runtime.states) == {"here"}
+    assert runtime.state("here").directory.members("t") == 5
+    assert runtime.state("elsewhere").directory.members("t") == 5
