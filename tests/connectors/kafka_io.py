@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+
+from streams.codec import interaction_codec
+from streams.model import Interaction
+from streams.settings import Settings
 
 TIMEOUT_SECONDS = 30.0
 
@@ -104,3 +109,15 @@ def murmur2(data: bytes) -> int:
 def default_partition(key: bytes, partitions: int) -> int:
     """The partition Kafka's default partitioner picks for a non-null ``key``."""
     return (murmur2(key) & 0x7FFFFFFF) % partitions
+
+
+def decoded_interactions_without(settings: Settings, raw_ids: Iterable[str]) -> list[Interaction]:
+    """The interactions on the settings' topic, after checking that no raw id appears in any
+    key or value of the interactions and directory topics."""
+    messages = read_all(settings.bootstrap, settings.topic_interactions)
+    people = read_all(settings.bootstrap, settings.topic_directory)
+    for message in messages + people:
+        for raw in raw_ids:
+            assert raw.encode() not in (message.value or b"") + (message.key or b"")
+    codec = interaction_codec(settings)
+    return [codec.decode(m.value) for m in messages if m.value is not None]
