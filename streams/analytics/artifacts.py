@@ -30,6 +30,7 @@ from typing import TypedDict
 
 from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent
+from streams.analytics.ranks import median
 from streams.model import UNASSIGNED
 
 
@@ -57,11 +58,6 @@ class _Artifact:
     last_ms: int
     teams: set[str] = field(default_factory=set)
     cross_ms: int | None = None
-
-
-def _median(values: list[int]) -> int:
-    """Nearest-rank median (the ⌈n/2⌉-th smallest) of a non-empty list."""
-    return sorted(values)[(len(values) + 1) // 2 - 1]
 
 
 def _seconds(ms: int) -> float:
@@ -136,7 +132,7 @@ class ArtifactDiffusion:
             team: {
                 "artifacts": len(reaches[team]),
                 "crossed": crossed[team],
-                "median_reach": _median(reaches[team]),
+                "median_reach": median(reaches[team]),
             }
             for team in sorted(reaches)
             if team != UNASSIGNED and directory.members(team) >= min_group_size
@@ -144,6 +140,6 @@ class ArtifactDiffusion:
         return {
             "artifacts": len(self._artifacts),
             "crossed": len(crossings),
-            "median_cross_team_seconds": _seconds(_median(crossings)) if crossings else None,
+            "median_cross_team_seconds": _seconds(median(crossings)) if crossings else None,
             "by_origin": by_origin,
         }

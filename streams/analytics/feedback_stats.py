@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from streams.analytics.config import AnalyticsConfig
 from streams.analytics.directory import Directory
+from streams.analytics.ranks import nearest_rank
 from streams.analytics.snapshot import FeedbackStats, ScopeStats
 from streams.model import UNASSIGNED
 
@@ -110,14 +111,6 @@ def scope(directory: Directory, requester: str, responder: str) -> str:
     """``within_team`` when both share a real team, else ``cross_team``."""
     team = directory.team_of(requester)
     return WITHIN if team != UNASSIGNED and team == directory.team_of(responder) else CROSS
-
-
-def nearest_rank(sorted_values: list[float], numerator: int, denominator: int) -> float | None:
-    """The ⌈q·n⌉-th smallest value, q = numerator/denominator (exact); ``None`` if empty."""
-    if not sorted_values:
-        return None
-    rank = -(-len(sorted_values) * numerator // denominator)
-    return sorted_values[max(rank, 1) - 1]
 
 
 def _scope_stats(latencies: list[float]) -> ScopeStats:

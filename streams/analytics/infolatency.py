@@ -44,13 +44,13 @@ moves, once per bucket) visits every person but only rebuilds those holding an e
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TypedDict, TypeVar
+from typing import TypedDict
 
 from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent
+from streams.analytics.ranks import median
 from streams.model import UNASSIGNED
 
-Number = TypeVar("Number", int, float)
 Pair = tuple[str, str]
 """(B, A): team B's view of team A."""
 
@@ -60,11 +60,6 @@ class PairStaleness(TypedDict):
 
     median_seconds: float | None
     reached: float
-
-
-def _median(values: list[Number]) -> Number:
-    """Nearest-rank median (the ⌈n/2⌉-th smallest) of a non-empty list."""
-    return sorted(values)[(len(values) + 1) // 2 - 1]
 
 
 class InformationLatency:
@@ -149,9 +144,9 @@ class InformationLatency:
                 if source == team:
                     continue
                 values = latencies.get((team, source), [])
-                median = round(_median(values) / 1000, 9) if values else None
+                seconds = round(median(values) / 1000, 9) if values else None
                 reached = round(len(values) / directory.members(team), 9)
-                result[team, source] = {"median_seconds": median, "reached": reached}
+                result[team, source] = {"median_seconds": seconds, "reached": reached}
         return result
 
 
@@ -172,4 +167,4 @@ def team_out_of_date(pairs: Mapping[Pair, PairStaleness]) -> dict[str, float | N
         values = medians.setdefault(team, [])
         if stale["median_seconds"] is not None:
             values.append(stale["median_seconds"])
-    return {team: _median(values) if values else None for team, values in sorted(medians.items())}
+    return {team: median(values) if values else None for team, values in sorted(medians.items())}

@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from faust.web import Request, Response, View
+from pydantic import SecretStr
 
 from streams.agents.context import Worker
 from streams.connectors.builder import RecordBuilder
@@ -76,6 +77,38 @@ class Receiver:
         return {"produced": len(records) - len(failed), "failed": len(failed), "skipped": skipped}
 
 
+SignatureCheck = Callable[[bytes, bytes, Request], str | None]
+"""(secret, body, request) → why the signature fails, ``None`` when it is valid."""
+
+
+def _github_problem(secret: bytes, body: bytes, request: Request) -> str | None:
+    valid = github_valid(secret, body, request.headers.get("X-Hub-Signature-256"))
+    return None if valid else "bad signature"
+
+
+def _slack_problem(secret: bytes, body: bytes, request: Request) -> str | None:
+    return slack_problem(
+        secret,
+        body,
+        request.headers.get("X-Slack-Request-Timestamp"),
+        request.headers.get("X-Slack-Signature"),
+        time.time(),
+    )
+
+
+async def verified_body(
+    view: View, request: Request, secret: SecretStr | None, limit: int, check: SignatureCheck
+) -> bytes | Response:
+    """The body of a correctly signed request, or the error response to send instead."""
+    if secret is None:
+        return view.json({"error": "receiver disabled: no secret configured"}, status=503)
+    body = await read_limited(request, limit)
+    if body is None:
+        return view.json({"error": "body too large"}, status=413)
+    problem = check(secret.get_secret_value().encode(), body, request)
+    return body if problem is None else view.json({"error": problem}, status=401)
+
+
 def register(worker: Worker) -> None:
     """Add the GitHub and Slack receivers (each only answers when its secret is set)."""
     app, settings = worker.app, worker.settings
@@ -86,15 +119,15 @@ def register(worker: Worker) -> None:
         """GitHub webhook deliveries, verified with ``X-Hub-Signature-256``."""
 
         async def post(self, request: Request, tenant: str) -> Response:
-            secret = settings.github_webhook_secret
-            if secret is None:
-                return self.json({"error": "receiver disabled: no secret configured"}, status=503)
-            body = await read_limited(request, settings.ingest_max_bytes)
-            if body is None:
-                return self.json({"error": "body too large"}, status=413)
-            signature = request.headers.get("X-Hub-Signature-256")
-            if not github_valid(secret.get_secret_value().encode(), body, signature):
-                return self.json({"error": "bad signature"}, status=401)
+            body = await verified_body(
+                self,
+                request,
+                settings.github_webhook_secret,
+                settings.ingest_max_bytes,
+                _github_problem,
+            )
+            if isinstance(body, Response):
+                return body
             event_type = request.headers.get("X-GitHub-Event", "")
             if event_type == "ping":
                 return self.json({"pong": True})
@@ -106,21 +139,15 @@ def register(worker: Worker) -> None:
         """Slack Events API requests, verified with the v0 signing secret."""
 
         async def post(self, request: Request, tenant: str) -> Response:
-            secret = settings.slack_signing_secret
-            if secret is None:
-                return self.json({"error": "receiver disabled: no secret configured"}, status=503)
-            body = await read_limited(request, settings.ingest_max_bytes)
-            if body is None:
-                return self.json({"error": "body too large"}, status=413)
-            problem = slack_problem(
-                secret.get_secret_value().encode(),
-                body,
-                request.headers.get("X-Slack-Request-Timestamp"),
-                request.headers.get("X-Slack-Signature"),
-                time.time(),
+            body = await verified_body(
+                self,
+                request,
+                settings.slack_signing_secret,
+                settings.ingest_max_bytes,
+                _slack_problem,
             )
-            if problem is not None:
-                return self.json({"error": problem}, status=401)
+            if isinstance(body, Response):
+                return body
             payload = json.loads(body)
             if payload.get("type") == "url_verification":
                 return self.json({"challenge": payload.get("challenge")})

@@ -7,7 +7,7 @@ from typing import Any
 
 from streams.analytics.config import AnalyticsConfig
 from streams.analytics.feedback import Answered, Opened, Unanswered
-from streams.analytics.feedback_stats import nearest_rank
+from streams.analytics.ranks import nearest_rank
 from streams.analytics.tenant import Outcome, TenantState
 from streams.model import Kind
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from datetime import UTC, datetime
 
 DEFAULT_KEY = b"orgpulse-development-key"
@@ -18,3 +19,9 @@ def pseudonym(key: bytes, tenant: str, raw_id: str) -> str:
 def epoch_ms(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> int:
     """Epoch milliseconds of a UTC wall-clock time."""
     return int(datetime(year, month, day, hour, minute, tzinfo=UTC).timestamp()) * 1000
+
+
+def nearest_rank(values: list[float], q: float) -> float | None:
+    """The ⌈q·n⌉-th smallest value (``None`` for no values), computed independently."""
+    ordered = sorted(values)
+    return ordered[math.ceil(q * len(ordered)) - 1] if ordered else None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import itertools
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 from support.data import R_LISTS
 
-from connectors.expected import DEFAULT_KEY, pseudonym
+from connectors.expected import DEFAULT_KEY, nearest_rank, pseudonym
 from connectors.kafka_io import read_all
 from streams.codec import interaction_codec, person_codec
 from streams.connectors.base import Connector
@@ -81,12 +80,6 @@ def items() -> tuple[SourceItem, ...]:
 def events() -> list[RawInteraction]:
     """The connector's interactions, in the order yielded."""
     return [i for i in items() if isinstance(i, RawInteraction)]
-
-
-def nearest_rank(values: list[float], q: float) -> float | None:
-    """The ⌈q·n⌉-th smallest value (``None`` for no values)."""
-    ordered = sorted(values)
-    return ordered[math.ceil(q * len(ordered)) - 1] if ordered else None
 
 
 def home_list(data: Iterable[Row]) -> dict[str, str]:

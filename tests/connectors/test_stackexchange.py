@@ -6,7 +6,6 @@ connector and of ``streams.analytics``.
 
 from __future__ import annotations
 
-import math
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from support.data import STACKEXCHANGE
 
-from connectors.expected import DEFAULT_KEY, pseudonym
+from connectors.expected import DEFAULT_KEY, nearest_rank, pseudonym
 from connectors.kafka_io import read_all
 from streams.codec import interaction_codec, person_codec
 from streams.connectors.base import Connector
@@ -75,12 +74,6 @@ def items() -> tuple[SourceItem, ...]:
 def events() -> list[RawInteraction]:
     """The connector's interactions, in the order yielded."""
     return [i for i in items() if isinstance(i, RawInteraction)]
-
-
-def nearest_rank(values: list[float], q: float) -> float | None:
-    """The ⌈q·n⌉-th smallest value (``None`` for no values)."""
-    ordered = sorted(values)
-    return ordered[math.ceil(q * len(ordered)) - 1] if ordered else None
 
 
 def band(user: dict[str, str]) -> str:
