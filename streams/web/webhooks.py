@@ -126,7 +126,7 @@ def register(worker: Worker) -> None:
                 settings.ingest_max_bytes,
                 _github_problem,
             )
-            if isinstance(body, Response):
+            if not isinstance(body, bytes):
                 return body
             event_type = request.headers.get("X-GitHub-Event", "")
             if event_type == "ping":
@@ -146,7 +146,7 @@ def register(worker: Worker) -> None:
                 settings.ingest_max_bytes,
                 _slack_problem,
             )
-            if isinstance(body, Response):
+            if not isinstance(body, bytes):
                 return body
             payload = json.loads(body)
             if payload.get("type") == "url_verification":
