@@ -55,6 +55,10 @@ Pair = tuple[str, str]
 """(B, A): team B's view of team A."""
 
 
+_NEVER = -(1 << 63)
+"""Below every origin: the origin of a view a person does not hold."""
+
+
 class PairStaleness(TypedDict):
     """How stale team B is about team A."""
 
@@ -63,50 +67,78 @@ class PairStaleness(TypedDict):
 
 
 class InformationLatency:
-    """Per person, the latest origin time of what they know from each team (``EventObserver``)."""
+    """Per person, the latest origin time of what they know from each team (``EventObserver``).
+
+    A person's labels are two dicts, team → origin and team → arrival, plus the latest
+    arrival among them: when an event is not older than the actor's and the target's latest
+    arrivals (the usual, in-order case), every label of the actor is offered and only later
+    origins can win, which is a dict comprehension instead of a loop over label tuples.
+    """
 
     def __init__(self) -> None:
-        self._labels: dict[str, dict[str, tuple[int, int]]] = {}
+        self._origins: dict[str, dict[str, int]] = {}
+        self._arrivals: dict[str, dict[str, int]] = {}
+        self._latest: dict[str, int] = {}  # per person, their latest label arrival
         self._oldest: dict[str, int] = {}  # per person, a lower bound of their label origins
         self._floor: int | None = None
 
     def __len__(self) -> int:
         """Number of (person, team) views held."""
-        return sum(len(labels) for labels in self._labels.values())
+        return sum(len(origins) for origins in self._origins.values())
 
     def view(self, person: str) -> dict[str, int]:
         """Latest origin time (ms) of what ``person`` knows from each team, sorted by team."""
-        labels = self._labels.get(person, {})
-        return {team: labels[team][0] for team in sorted(labels)}
+        origins = self._origins.get(person, {})
+        return {team: origins[team] for team in sorted(origins)}
 
     def on_event(self, event: AcceptedEvent, directory: Directory) -> None:
         """Relay what the actor knows to every target (broadcasts and expired times ignored)."""
         t = event.occurred_at
         if event.broadcast or (self._floor is not None and t < self._floor):
             return
-        offer = {
-            team: origin
-            for team, (origin, arrival) in self._labels.get(event.actor, {}).items()
-            if arrival <= t
-        }
-        team = directory.team_of(event.actor)
+        actor = event.actor
+        origins = self._origins.get(actor, {})
+        if self._latest.get(actor, t) <= t:
+            offer = origins  # every label has arrived by t
+        else:
+            arrivals = self._arrivals[actor]
+            offer = {team: origin for team, origin in origins.items() if arrivals[team] <= t}
+        team = directory.team_of(actor)
         if team != UNASSIGNED:
-            offer[team] = t
-            self._keep(event.actor, {team: t}, t)
+            own = {team: t}
+            self._keep(actor, own, t)
+            if offer is not origins:
+                offer[team] = t
+            elif team not in offer:
+                offer = own  # the actor had no labels before this event
         if offer:
             for target in event.targets:
                 self._keep(target, offer, t)
 
     def _keep(self, person: str, offer: dict[str, int], arrival: int) -> None:
         """Merge origins arriving at ``arrival``: later origin wins, then earlier arrival."""
-        labels = self._labels.setdefault(person, {})
-        for team, origin in offer.items():
-            current = labels.get(team)
-            if current is None:
-                labels[team] = (origin, arrival)
-                self._oldest[person] = min(self._oldest.get(person, origin), origin)
-            elif origin > current[0] or (origin == current[0] and arrival < current[1]):
-                labels[team] = (origin, arrival)
+        origins = self._origins.get(person)
+        if origins is None:
+            self._origins[person] = dict(offer)
+            self._arrivals[person] = dict.fromkeys(offer, arrival)
+            self._latest[person] = arrival
+            self._oldest[person] = min(offer.values())
+            return
+        arrivals = self._arrivals[person]
+        if arrival >= self._latest[person]:  # no held arrival is later: ties keep theirs
+            newer = {team: o for team, o in offer.items() if o > origins.get(team, _NEVER)}
+        else:
+            newer = {
+                team: o
+                for team, o in offer.items()
+                if o > (held := origins.get(team, _NEVER))
+                or (o == held and arrival < arrivals[team])
+            }
+        if newer:
+            origins.update(newer)
+            arrivals.update(dict.fromkeys(newer, arrival))
+            self._latest[person] = max(self._latest[person], arrival)
+            self._oldest[person] = min(self._oldest[person], min(newer.values()))
 
     def expire(self, oldest_kept_ms: int) -> None:
         """Drop views whose origin is older than ``oldest_kept_ms``.
@@ -117,16 +149,16 @@ class InformationLatency:
             return
         self._floor = oldest_kept_ms
         for person in [p for p, oldest in self._oldest.items() if oldest < oldest_kept_ms]:
-            kept = {
-                team: label
-                for team, label in self._labels[person].items()
-                if label[0] >= oldest_kept_ms
-            }
+            origins = self._origins[person]
+            kept = {team: origin for team, origin in origins.items() if origin >= oldest_kept_ms}
             if kept:
-                self._labels[person] = kept
-                self._oldest[person] = min(origin for origin, _ in kept.values())
+                arrivals = {team: self._arrivals[person][team] for team in kept}
+                self._origins[person], self._arrivals[person] = kept, arrivals
+                self._latest[person] = max(arrivals.values())
+                self._oldest[person] = min(kept.values())
             else:
-                del self._labels[person], self._oldest[person]
+                del self._origins[person], self._arrivals[person]
+                del self._latest[person], self._oldest[person]
 
     def staleness(
         self, as_of_ms: int, directory: Directory, min_group_size: int
@@ -134,9 +166,9 @@ class InformationLatency:
         """Staleness of every reported team B about every other reported team A, sorted."""
         reported = [team for team in directory.teams() if directory.members(team) >= min_group_size]
         latencies: dict[Pair, list[int]] = {}
-        for person, labels in self._labels.items():
+        for person, origins in self._origins.items():
             team = directory.team_of(person)
-            for source, (origin, _) in labels.items():
+            for source, origin in origins.items():
                 latencies.setdefault((team, source), []).append(max(0, as_of_ms - origin))
         result: dict[Pair, PairStaleness] = {}
         for team in reported:

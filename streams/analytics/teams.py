@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import TypeVar
 
-from streams.analytics.maxtracker import MaxTracker
 from streams.model import UNASSIGNED
 
 K = TypeVar("K")
@@ -26,7 +25,8 @@ class TeamAggregates:
     - ``external[T]``: weight of pairs with exactly one end in T (E).
     - ``partners[T][U]``: number of distinct directed person edges between T and U (either
       direction), real teams only; partner teams of T = ``len(partners[T])``.
-    - ``bridges[T]``: external weight per member of T, with its maximum.
+    - ``bridges[T][p]``: external weight of member p of T (its maximum is read in
+      O(members) at refresh time, cheaper overall than keeping it per update).
     - ``flow[(S, T)]``: weight of pairs from a member of S to a member of T, S ≠ T,
       ``unassigned`` included as a label (filter it on output).
     - ``total``: weight of all pairs (W).
@@ -36,7 +36,7 @@ class TeamAggregates:
         self.internal: dict[str, int] = {}
         self.external: dict[str, int] = {}
         self.partners: dict[str, Counter[str]] = {}
-        self.bridges: dict[str, MaxTracker] = {}
+        self.bridges: dict[str, dict[str, int]] = {}
         self.flow: dict[tuple[str, str], int] = {}
         self.total = 0
 
@@ -64,17 +64,17 @@ class TeamAggregates:
 
     def max_member_external(self, team: str) -> int:
         """Largest external weight carried by one member of ``team``."""
-        tracker = self.bridges.get(team)
-        return tracker.max() if tracker is not None else 0
+        members = self.bridges.get(team)
+        return max(members.values()) if members else 0
 
     def _bridge(self, team: str, person: str, weight: int) -> None:
         if team == UNASSIGNED or not weight:
             return
-        tracker = self.bridges.get(team)
-        if tracker is None:
-            tracker = self.bridges[team] = MaxTracker()
-        tracker.add(person, weight)
-        if not tracker:
+        members = self.bridges.get(team)
+        if members is None:
+            members = self.bridges[team] = {}
+        _bump(members, person, weight)
+        if not members:
             del self.bridges[team]
 
     def _partner(self, team: str, other: str, presence: int) -> None:

@@ -35,7 +35,7 @@ def dump(window: WindowGraph) -> dict[str, Any]:
         "external": teams.external,
         "partners": {t: dict(c) for t, c in teams.partners.items()},
         "flow": teams.flow,
-        "bridges": {t: (dict(m._values), m.max()) for t, m in teams.bridges.items()},
+        "bridges": teams.bridges,
     }
 
 
