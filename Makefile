@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test lint unit bench system-deps clean
+.PHONY: demo test lint unit bench soak system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: $(STAMP)
 ## bench: benchmark scripts, results in BENCHMARKS.md
 bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/run.py
+
+## soak: 10-minute worker memory soak (not in bench); SOAK_ARGS="--minutes 2" to shorten
+soak: $(STAMP) system-deps
+	$(BIN)/python benchmarks/bench_soak.py $(SOAK_ARGS)
 
 clean:
 	-$(BIN)/orgpulse broker stop

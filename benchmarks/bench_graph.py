@@ -3,14 +3,18 @@
 Builds a seeded 10,000-person, 500,000-pair window (20 teams) through TenantState, then
 times in the same run: a snapshot refresh (O(teams)) against reciprocity + modularity +
 E-I recomputed from the window graph with networkx, plus ingest, replay and checkpoint.
+Then times the refresh for orgs of 1k, 10k and 50k people at 50 pairs per person (same
+teams) and fits the exponent k of refresh ~ people^k by least squares on log-log.
 
     .venv/bin/python benchmarks/bench_graph.py [--people 10000] [--pairs 500000] [--louvain]
+        [--sizes 1000 10000 50000] [--pairs-per-person 50]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import time
 from collections import defaultdict
@@ -18,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
+from common import fit_line
 
 from streams.analytics.checkpoint import from_checkpoint, to_checkpoint
 from streams.analytics.config import AnalyticsConfig
@@ -91,14 +96,49 @@ def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
     return (time.perf_counter() - start) / repeat, result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=10_000)
-    parser.add_argument("--pairs", type=int, default=500_000)
-    parser.add_argument("--teams", type=int, default=20)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--louvain", action="store_true", help="also time hidden_silos")
-    args = parser.parse_args()
+def build(people: int, pairs: int, teams: int, seed: int) -> tuple[TenantState, float, int]:
+    """A tenant state holding the seeded window; ingest seconds and event count."""
+    team_of, stream = events(people, pairs, teams, seed)
+    state = TenantState("bench", CONFIG, team_of)
+    ingest, _ = timed(lambda: [state.apply(e) for e in stream])
+    return state, ingest, len(stream)
+
+
+def refresh_time(state: TenantState) -> float:
+    """Mean seconds of a 28d snapshot refresh over 200 repetitions."""
+    return timed(lambda: state.snapshot("28d"), repeat=200)[0]
+
+
+def scaling(
+    sizes: list[int], per_person: int, teams: int, seed: int, known: dict[int, float]
+) -> None:
+    """Refresh time for each org size at ``per_person`` pairs per person, and the fitted
+    exponent k of refresh ~ people^k (``known``: sizes already measured)."""
+    print(f"refresh vs org size ({per_person} pairs per person, {teams} teams, 28d window):")
+    points = []
+    for people in sizes:
+        note = "(measured above)"
+        refresh = known.get(people, 0.0)
+        if people not in known:
+            state, ingest, _ = build(people, people * per_person, teams, seed)
+            refresh = refresh_time(state)
+            note = f"(ingest {ingest:.1f} s)"
+            del state
+        print(
+            f"  {people:>7,} people {people * per_person:>10,} pairs  refresh "
+            f"{refresh * 1e3:8.3f} ms  {note}"
+        )
+        points.append((people, refresh))
+    if len(points) >= 2:
+        exponent, _ = fit_line(
+            [math.log(people) for people, _ in points], [math.log(r) for _, r in points]
+        )
+        print(f"  fitted exponent: refresh ~ people^{exponent:.2f} (least squares on log-log)")
+
+
+def headline(args: argparse.Namespace) -> float:
+    """Ingest, refresh vs naive recompute, replay, restore and Louvain on the main window;
+    returns the refresh seconds."""
     team_of, stream = events(args.people, args.pairs, args.teams, args.seed)
     state = TenantState("bench", CONFIG, team_of)
     ingest, _ = timed(lambda: [state.apply(e) for e in stream])
@@ -108,7 +148,8 @@ def main() -> None:
         f"{window.edges} distinct edges, {len(stream)} events"
     )
     print(f"ingest (3 windows): {ingest:.2f} s = {window.pairs / ingest:,.0f} pairs/s")
-    refresh, snap = timed(lambda: state.snapshot("28d"), repeat=200)
+    refresh = refresh_time(state)
+    snap = state.snapshot("28d")
     naive, ref = timed(lambda: naive_refresh(window.graph, team_of))
     assert abs(ref["modularity"] - snap["org"]["modularity"]) < 1e-6
     assert abs(ref["reciprocity"] - snap["org"]["reciprocity"]) < 1e-6
@@ -125,6 +166,29 @@ def main() -> None:
         source = prepare(window, state.directory)
         seconds, count = timed(lambda: hidden_silos(source, CONFIG.min_group_size))
         print(f"louvain hidden silos: {count} in {seconds:.2f} s")
+    return refresh
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--pairs", type=int, default=500_000)
+    parser.add_argument("--teams", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--louvain", action="store_true", help="also time hidden_silos")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="*",
+        default=[1_000, 10_000, 50_000],
+        help="org sizes for the refresh scaling (none: skip it)",
+    )
+    parser.add_argument("--pairs-per-person", type=int, default=50)
+    args = parser.parse_args()
+    refresh = headline(args)
+    same_shape = args.pairs == args.people * args.pairs_per_person
+    known = {args.people: refresh} if same_shape else {}
+    scaling(args.sizes, args.pairs_per_person, args.teams, args.seed, known)
 
 
 if __name__ == "__main__":

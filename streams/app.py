@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry
 
 from streams.agents import ingest, refresh
 from streams.agents.context import Worker
+from streams.agents.faust_app import faust_app, raw_topic
 from streams.agents.runtime import DeltaStore, Runtime
 from streams.agents.tenant_table import TenantTable
 from streams.analytics.config import AnalyticsConfig
@@ -24,38 +25,9 @@ from streams.settings import Settings, get_settings
 from streams.web import events_api, views, webhooks
 
 
-def _raw_topic(app: faust.App, name: str, partitions: int | None = None) -> faust.TopicT:
-    return app.topic(
-        name,
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=partitions,
-    )
-
-
 def create_app(settings: Settings) -> faust.App:
     """A Faust app wired for ``settings``, with its own Prometheus registry."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
-    app = faust.App(
-        settings.app_id,
-        broker=f"kafka://{settings.bootstrap}",
-        store="memory://",
-        datadir=str(settings.data_dir / "faust"),
-        web_host=settings.web_host,
-        web_bind=settings.web_host,
-        web_port=settings.web_port,
-        web_in_thread=False,
-        topic_partitions=settings.partitions,
-        topic_replication_factor=1,
-        consumer_auto_offset_reset="earliest",
-        broker_commit_interval=1.0,
-        broker_session_timeout=settings.session_timeout_seconds,
-        broker_heartbeat_interval=settings.session_timeout_seconds / 4,
-        producer_acks=-1,
-        table_standby_replicas=0,
-    )
+    app = faust_app(settings)
     table = app.tables.add(
         TenantTable(app, name="deltas", beacon=app.tables.beacon, partitions=settings.partitions)
     )
@@ -68,9 +40,9 @@ def create_app(settings: Settings) -> faust.App:
         app=app,
         runtime=runtime,
         metrics=metrics,
-        interactions=_raw_topic(app, settings.topic_interactions, settings.partitions),
-        dlq=_raw_topic(app, settings.topic_dlq),
-        alerts=_raw_topic(app, settings.topic_alerts),
+        interactions=raw_topic(app, settings.topic_interactions, settings.partitions),
+        dlq=raw_topic(app, settings.topic_dlq),
+        alerts=raw_topic(app, settings.topic_alerts),
         codec=interaction_codec(settings),
         alert_codec=alert_codec(settings),
         directory=DirectoryReader(settings),

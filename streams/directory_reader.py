@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Iterator
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
 
 from streams.codec import CodecError, person_codec
 from streams.model import Person
@@ -43,13 +43,17 @@ class DirectoryReader:
         self._offsets = Consumer(config)
         self._positions: dict[int, int] = {}
         self._assigned_at = -ASSIGNMENT_REFRESH_SECONDS
+        self._unreturned: list[DirectoryUpdate] = []
+        """Updates read by a call that then failed; the next call returns them first."""
         self.rejected = 0
 
     def _assign(self, timeout: float) -> None:
         if time.monotonic() - self._assigned_at < ASSIGNMENT_REFRESH_SECONDS:
             return
-        self._assigned_at = time.monotonic()
         topic = self._consumer.list_topics(self._topic, timeout=timeout).topics[self._topic]
+        if topic.error is not None:
+            raise KafkaException(topic.error)
+        self._assigned_at = time.monotonic()
         new = [p for p in topic.partitions if p not in self._positions]
         if new:
             for partition in new:
@@ -62,7 +66,11 @@ class DirectoryReader:
             )
 
     def catch_up(self, timeout: float = 10.0) -> list[DirectoryUpdate]:
-        """Every update written since the last call, up to the current end of each partition."""
+        """Every update written since the last call, up to the current end of each partition.
+
+        Raises ``KafkaException`` or ``TimeoutError`` while the broker is unreachable; the
+        updates read before the failure are returned by the next successful call.
+        """
         self._assign(timeout)
         ends = {
             p: self._offsets.get_watermark_offsets(TopicPartition(self._topic, p), timeout=timeout)[
@@ -70,7 +78,7 @@ class DirectoryReader:
             ]
             for p in self._positions
         }
-        updates: list[DirectoryUpdate] = []
+        updates = self._unreturned
         deadline = time.monotonic() + timeout
         while any(self._positions[p] < end for p, end in ends.items()):
             if time.monotonic() > deadline:
@@ -84,6 +92,7 @@ class DirectoryReader:
             for position in self._consumer.position(self._partitions()):
                 if position.offset >= 0:
                     self._positions[position.partition] = position.offset
+        self._unreturned = []
         return updates
 
     def _partitions(self) -> list[TopicPartition]:

@@ -1,4 +1,4 @@
-"""Shared fixtures: one real Kafka broker per test run, fresh topics per test."""
+"""Shared fixtures: one real Kafka broker per test run, fresh topics and pipelines per test."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.kafka import TopicFactory, free_ports, shared_libs_dir
+from support.kafka import TopicFactory, local_broker
+from support.worker import WorkerProcess, pipeline_settings
 
-from streams.local.broker import LocalBroker
 from streams.settings import Settings
 
 
@@ -20,13 +20,7 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if external:
         yield external
         return
-    port, controller_port = free_ports(2)
-    broker = LocalBroker(
-        tmp_path_factory.mktemp("kafka"),
-        port=port,
-        controller_port=controller_port,
-        libs_dir=shared_libs_dir(),
-    )
+    broker = local_broker(tmp_path_factory.mktemp("kafka"))
     broker.start()
     try:
         yield broker.bootstrap
@@ -46,3 +40,20 @@ def topic_factory(kafka_bootstrap: str) -> Iterator[TopicFactory]:
     factory = TopicFactory(kafka_bootstrap)
     yield factory
     factory.delete_all()
+
+
+@pytest.fixture
+def pipeline(kafka_settings: Settings, topic_factory: TopicFactory) -> Settings:
+    """Settings of a fresh pipeline: its own topics, app id and web port."""
+    return pipeline_settings(kafka_settings, topic_factory)
+
+
+@pytest.fixture
+def worker(pipeline: Settings) -> Iterator[WorkerProcess]:
+    """A started worker for ``pipeline``, stopped after the test."""
+    process = WorkerProcess(pipeline)
+    process.start()
+    try:
+        yield process
+    finally:
+        process.stop()

@@ -8,15 +8,20 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
+from confluent_kafka import KafkaException
 from faust.types import EventT, StreamT
 
 from streams.agents.context import Worker
 from streams.agents.tenant_table import tenant_partition
+from streams.directory_reader import DirectoryUpdate
 from streams.ingest import Rejection, check_interaction
 from streams.model import Interaction
 from streams.timeutil import now_ms
 
 log = logging.getLogger(__name__)
+
+DIRECTORY_RETRY_SECONDS = 0.5
+DIRECTORY_RETRY_MAX_SECONDS = 2.0
 
 
 async def dead_letter(worker: Worker, event: EventT[Any], rejection: Rejection) -> None:
@@ -51,6 +56,23 @@ def owns(worker: Worker, tenant: str) -> bool:
     )
 
 
+async def catch_up_directory(worker: Worker) -> list[DirectoryUpdate]:
+    """The directory updates up to the end of the topic, waiting out an unreachable broker.
+
+    The batch must not fail: its events are taken from the stream, and an agent restarted
+    after a crash would never see them again.
+    """
+    loop = asyncio.get_running_loop()
+    delay = DIRECTORY_RETRY_SECONDS
+    while True:
+        try:
+            return await loop.run_in_executor(None, worker.directory.catch_up)
+        except (KafkaException, TimeoutError) as error:
+            log.warning("directory not readable, retrying in %.1f s: %s", delay, error)
+        await asyncio.sleep(delay)
+        delay = min(2 * delay, DIRECTORY_RETRY_MAX_SECONDS)
+
+
 async def process_batch(worker: Worker, events: Sequence[EventT[Any]]) -> None:
     """Check every record, catch the directory up, apply the valid ones, persist, alert."""
     settings = worker.settings
@@ -64,8 +86,7 @@ async def process_batch(worker: Worker, events: Sequence[EventT[Any]]) -> None:
             await dead_letter(worker, event, result)
         else:
             valid.append(result)
-    loop = asyncio.get_running_loop()
-    updates = await loop.run_in_executor(None, worker.directory.catch_up)
+    updates = await catch_up_directory(worker)
     worker.runtime.apply_directory(updates, partial(owns, worker))
     alerts = worker.runtime.apply_events(valid)
     worker.runtime.persist()

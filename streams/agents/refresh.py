@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from streams.agents.context import Worker
+from streams.agents.ingest import owns
 from streams.analytics.louvain import hidden_silos, prepare
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,8 @@ def register(worker: Worker) -> None:
         if not settled(worker):
             return
         for tenant in runtime.stored_tenants() - runtime.states.keys():
-            runtime.state(tenant)
+            if owns(worker, tenant):  # the store keeps the keys of revoked partitions
+                runtime.state(tenant)
         runtime.refresh()
 
     @app.timer(settings.louvain_seconds, name="louvain")  # type: ignore[untyped-decorator]

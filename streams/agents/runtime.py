@@ -8,9 +8,10 @@ largest window are deleted, so the store stays bounded by the window.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import time
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,18 +43,24 @@ def _split_key(key: str) -> tuple[str, int]:
 
 @dataclass
 class StoredDeltas:
-    """A tenant's stored deltas: the next sequence number and, for each delta holding events,
-    its newest event time (deltas holding only directory changes are kept for good)."""
+    """A tenant's stored deltas: the next sequence number and a min-heap of ``(newest event
+    time, sequence)`` of the deltas holding events (deltas holding only directory changes are
+    kept for good), so expiry costs O(log n) per expired delta."""
 
     next_sequence: int = 0
-    newest: dict[int, int] = field(default_factory=dict)
+    newest: list[tuple[int, int]] = field(default_factory=list)
 
     def track(self, sequence: int, delta: Delta) -> None:
         """Note a stored delta."""
         self.next_sequence = max(self.next_sequence, sequence + 1)
         times = [op[2] for op in delta["ops"] if op[0] != "d"]
         if times:
-            self.newest[sequence] = max(times)
+            heapq.heappush(self.newest, (max(times), sequence))
+
+    def expired(self, before_ms: int) -> Iterator[int]:
+        """Pop the sequences of the deltas whose newest event is older than ``before_ms``."""
+        while self.newest and self.newest[0][0] < before_ms:
+            yield heapq.heappop(self.newest)[1]
 
 
 def _align(state: TenantState, person: str, entry: Person | None) -> None:
@@ -194,14 +201,10 @@ class Runtime:
 
     def _expire(self, tenant: str, state: TenantState, stored: StoredDeltas) -> None:
         """Drop the events of deltas that left the largest window; keep directory changes."""
-        current = state.windows.current
-        if current is None:
+        oldest_kept_ms = state.windows.oldest_kept_ms()
+        if oldest_kept_ms is None:
             return
-        oldest_kept = current - max(self.config.spans().values()) + 1
-        for sequence, newest in list(stored.newest.items()):
-            if state.windows.bucket_of(newest) >= oldest_kept:
-                continue
-            del stored.newest[sequence]
+        for sequence in stored.expired(oldest_kept_ms):
             key = _key(tenant, sequence)
             directory = [op for op in self.store[key]["ops"] if op[0] == "d"]
             if directory:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+from support.kafka import end_offsets
 
 from streams.codec import interaction_codec
 from streams.model import Interaction
@@ -35,20 +36,6 @@ def _consumer(bootstrap: str) -> Consumer:
             "auto.offset.reset": "earliest",
         }
     )
-
-
-def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
-    """High watermark of every partition of ``topic``."""
-    consumer = _consumer(bootstrap)
-    try:
-        metadata = consumer.list_topics(topic, timeout=TIMEOUT_SECONDS).topics[topic]
-        assert metadata.error is None, metadata.error
-        return {
-            p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=TIMEOUT_SECONDS)[1]
-            for p in metadata.partitions
-        }
-    finally:
-        consumer.close()
 
 
 def read_all(bootstrap: str, topic: str) -> list[Read]:

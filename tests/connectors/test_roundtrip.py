@@ -8,9 +8,10 @@ from collections import defaultdict
 import pytest
 from aiokafka.partitioner import murmur2 as aiokafka_murmur2  # type: ignore[import-untyped]
 from confluent_kafka import Producer
+from support.kafka import end_offsets
 
 from connectors.expected import DEFAULT_KEY, epoch_ms, pseudonym
-from connectors.kafka_io import default_partition, end_offsets, murmur2, read_all
+from connectors.kafka_io import default_partition, murmur2, read_all
 from streams.codec import interaction_codec, person_codec
 from streams.connectors.builder import RecordBuilder
 from streams.connectors.emitter import DeliveryError, Emitter, producer_config

@@ -6,8 +6,9 @@ import dataclasses
 import time
 
 import pytest
+from support.kafka import end_offsets
 
-from connectors.kafka_io import end_offsets, read_all
+from connectors.kafka_io import read_all
 from streams.connectors.emitter import Emitter
 from streams.connectors.records import RawInteraction, RawPerson
 from streams.settings import Settings

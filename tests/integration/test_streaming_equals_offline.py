@@ -7,13 +7,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from support.data import ENRON, R_LISTS, STACKEXCHANGE
+from support.expected import offline_snapshots
 from support.files import write_csv
 from support.kafka import REPO
-from support.worker import WorkerProcess, wait_for
+from support.worker import WorkerProcess
 
 from streams.connectors.base import Connector
 from streams.connectors.csv_files import CsvConnector
@@ -22,27 +22,8 @@ from streams.connectors.enron import EnronConnector
 from streams.connectors.rlists import RListsConnector
 from streams.connectors.simulator import OrgSimulator, OrgSpec
 from streams.connectors.stackexchange import StackExchangeConnector
-from streams.offline import analyze
 from streams.settings import Settings
 from streams.timeutil import parse_time
-
-
-def offline_snapshots(connector: Connector, settings: Settings, tenant: str) -> dict[str, Any]:
-    result = analyze(connector.records(), settings)
-    return {w: result.runtime.state(tenant).snapshot(w) for w in settings.windows}
-
-
-def assert_streaming_equals(worker: WorkerProcess, expected: dict[str, Any], tenant: str) -> None:
-    try:
-        wait_for(
-            lambda: worker.snapshots_equal(tenant, expected),
-            120,
-            "streaming snapshots equal to offline ones",
-        )
-    except TimeoutError:
-        for window, snapshot in expected.items():
-            assert worker.snapshot(tenant, window) == snapshot
-        raise
 
 
 def test_csv_import_equals_analyze(
@@ -88,10 +69,12 @@ def test_csv_import_equals_analyze(
         env={**os.environ, **env},
         capture_output=True,
     )
-    expected = offline_snapshots(CsvConnector(events, "csvco", directory), pipeline, "csvco")
+    expected = offline_snapshots(
+        CsvConnector(events, "csvco", directory).records(), pipeline, "csvco"
+    )
     assert json.loads(analyzed.stdout) == expected["7d"]
     assert expected["7d"]["org"]["pairs"] > 1000
-    assert_streaming_equals(worker, expected, "csvco")
+    worker.await_snapshots("csvco", expected)
     fetched = subprocess.run(
         [
             sys.executable,
@@ -119,10 +102,10 @@ def test_enron_streaming_equals_offline(kafka_settings: Settings, pipeline: Sett
     worker.start()
     try:
         EnronConnector(ENRON, "enron").run(Emitter(settings))
-        expected = offline_snapshots(EnronConnector(ENRON, "enron"), settings, "enron")
+        expected = offline_snapshots(EnronConnector(ENRON, "enron").records(), settings, "enron")
         assert set(expected["365d"]["teams"]) == {"Legal", "Trading", "Other"}
         assert expected["365d"]["org"]["pairs"] > 10_000
-        assert_streaming_equals(worker, expected, "enron")
+        worker.await_snapshots("enron", expected)
     finally:
         worker.stop()
 
@@ -140,8 +123,8 @@ def test_real_feedback_data_streaming_equals_offline(pipeline: Settings, data_se
     worker.start()
     try:
         connector().run(Emitter(settings))
-        expected = offline_snapshots(connector(), settings, data_set)
+        expected = offline_snapshots(connector().records(), settings, data_set)
         assert expected["10000d"]["feedback"]["answered"] > 300
-        assert_streaming_equals(worker, expected, data_set)
+        worker.await_snapshots(data_set, expected)
     finally:
         worker.stop()

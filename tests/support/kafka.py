@@ -5,12 +5,15 @@ from __future__ import annotations
 import socket
 import time
 import uuid
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic  # admin re-exports it only implicitly (mypy)
 
+from streams.local.broker import LocalBroker
 from streams.local.jars import default_libs_dir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -20,6 +23,24 @@ TIMEOUT_SECONDS = 30.0
 def shared_libs_dir() -> Path:
     """The jar cache shared by tests and the demo: ``$ORGPULSE_KAFKA_LIBS`` or the repo's."""
     return default_libs_dir(REPO / ".orgpulse")
+
+
+def local_broker(data_dir: Path) -> LocalBroker:
+    """A (not yet started) broker in ``data_dir`` on free ports, using the shared jar cache."""
+    port, controller_port = free_ports(2)
+    return LocalBroker(
+        data_dir, port=port, controller_port=controller_port, libs_dir=shared_libs_dir()
+    )
+
+
+@contextmanager
+def stopped(broker: LocalBroker) -> Iterator[None]:
+    """The broker stopped for the duration of the block, and started again after it."""
+    broker.stop()
+    try:
+        yield
+    finally:
+        broker.start()
 
 
 def free_ports(count: int) -> list[int]:
@@ -70,3 +91,30 @@ class TopicFactory:
         for future in futures.values():
             future.result(timeout=TIMEOUT_SECONDS)
         self.created.clear()
+
+
+def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    """High watermark of every partition of ``topic``."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"ends-{uuid.uuid4().hex}"})
+    try:
+        metadata = consumer.list_topics(topic, timeout=TIMEOUT_SECONDS).topics[topic]
+        assert metadata.error is None, metadata.error
+        return {
+            p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=TIMEOUT_SECONDS)[1]
+            for p in metadata.partitions
+        }
+    finally:
+        consumer.close()
+
+
+def uncommitted(bootstrap: str, group: str, topic: str) -> int:
+    """How many records of ``topic`` lie beyond the offsets ``group`` has committed."""
+    ends = end_offsets(bootstrap, topic)
+    config = {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False}
+    consumer = Consumer(config)  # never subscribes: reads the group's offsets, does not join
+    try:
+        wanted = [TopicPartition(topic, partition) for partition in ends]
+        committed = consumer.committed(wanted, timeout=TIMEOUT_SECONDS)
+    finally:
+        consumer.close()
+    return sum(ends[tp.partition] - max(tp.offset, 0) for tp in committed)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from support.expected import PROCESSED, Snapshots, counter_by, differences
 from support.kafka import REPO, TopicFactory, free_ports
 
 from streams.demo_view import parse_metrics
@@ -78,9 +79,10 @@ class WorkerProcess:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        wait_for(self._healthy, STARTUP_SECONDS, f"worker health (log {self.log_path})")
+        wait_for(self.healthy, STARTUP_SECONDS, f"worker health (log {self.log_path})")
 
-    def _healthy(self) -> bool:
+    def healthy(self) -> bool:
+        """Whether ``/health`` answers 200; raises if the process has exited."""
         if self.process is not None and self.process.poll() is not None:
             raise RuntimeError(f"worker exited with {self.process.returncode}:\n{self.log_tail()}")
         try:
@@ -122,13 +124,45 @@ class WorkerProcess:
         )
         return body
 
-    def snapshots_equal(self, tenant: str, expected: dict[str, dict[str, Any]]) -> bool:
+    def processed(self) -> float:
+        """``orgpulse_events_processed_total`` over all tenants and sources."""
+        return self.metrics().get(PROCESSED, 0.0)
+
+    def counter_by(self, name: str, label: str) -> dict[str, float]:
+        """The samples of one metric summed by one of its labels."""
+        return counter_by(self.get("/metrics").decode(), name, label)
+
+    def serves(self, tenant: str) -> bool:
+        """Whether the snapshot API serves ``tenant`` (False: 404, another worker's tenant)."""
+        try:
+            self.get(f"/api/v1/tenants/{tenant}/snapshot")
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return False
+            raise
+        return True
+
+    def snapshots_equal(self, tenant: str, expected: Snapshots) -> bool:
         """Whether every window's snapshot equals ``expected`` (False while not served yet)."""
         try:
             return all(self.snapshot(tenant, w) == s for w, s in expected.items())
         except urllib.error.HTTPError as error:
             if error.code == 404:
                 return False
+            raise
+
+    def await_snapshots(self, tenant: str, expected: Snapshots, timeout: float = 120.0) -> None:
+        """Wait until every window's snapshot equals ``expected``; on timeout, show the diff."""
+        try:
+            wait_for(
+                lambda: self.snapshots_equal(tenant, expected),
+                timeout,
+                f"snapshots of {tenant} equal to the expected ones (log {self.log_path})",
+            )
+        except TimeoutError as timeout_error:
+            for window, snapshot in expected.items():
+                diff = differences(self.snapshot(tenant, window), snapshot, window)
+                assert not diff, f"{tenant}: {diff} ({timeout_error})"
             raise
 
     def wait_counted(self, total: int, timeout: float = 120.0) -> None:

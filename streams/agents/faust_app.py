@@ -1,0 +1,42 @@
+"""The Faust app and raw topics every orgpulse worker is built on (no agents attached)."""
+
+from __future__ import annotations
+
+import faust
+
+from streams.settings import Settings
+
+
+def raw_topic(app: faust.App, name: str, partitions: int | None = None) -> faust.TopicT:
+    """A topic of raw bytes keys and values (records are decoded by the agents)."""
+    return app.topic(
+        name,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=partitions,
+    )
+
+
+def faust_app(settings: Settings) -> faust.App:
+    """A Faust app with the worker's broker, store, commit, consumer-group and web settings."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
+    return faust.App(
+        settings.app_id,
+        broker=f"kafka://{settings.bootstrap}",
+        store="memory://",
+        datadir=str(settings.data_dir / "faust"),
+        web_host=settings.web_host,
+        web_bind=settings.web_host,
+        web_port=settings.web_port,
+        web_in_thread=False,
+        topic_partitions=settings.partitions,
+        topic_replication_factor=1,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_interval=1.0,
+        broker_session_timeout=settings.session_timeout_seconds,
+        broker_heartbeat_interval=settings.session_timeout_seconds / 4,
+        producer_acks=-1,
+        table_standby_replicas=0,
+    )

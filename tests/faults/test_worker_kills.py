@@ -1,0 +1,68 @@
+"""A worker SIGKILLed at random points of a replay and restarted ends where an uninterrupted
+run ends: every window's snapshot equals the offline analysis, no event lost or counted twice."""
+
+from __future__ import annotations
+
+import random
+import signal
+
+from support.expected import offline_snapshots
+from support.kafka import uncommitted
+from support.worker import WorkerProcess, wait_for
+
+from streams.connectors.emitter import Emitter
+from streams.connectors.simulator import OrgSimulator, OrgSpec
+from streams.settings import Settings
+from streams.timeutil import parse_time
+
+EVENTS = 30_000
+KILLS = 3
+SEED = 20_260_701
+
+
+def simulator() -> OrgSimulator:
+    """About 12 days of a simulated org: the whole stream fits in the largest (28d) window."""
+    return OrgSimulator(
+        OrgSpec(seed=5, events_per_hour=100.0), EVENTS, parse_time("2025-07-01T00:00:00Z")
+    )
+
+
+def kill_points(seed: int) -> list[int]:
+    """Processed-event counts, between 10 % and 90 % of the stream, at which to kill."""
+    return sorted(random.Random(seed).sample(range(EVENTS // 10, EVENTS * 9 // 10), KILLS))
+
+
+def kill_after(worker: WorkerProcess, point: int, earlier: float) -> float:
+    """SIGKILL the worker once ``earlier`` plus its own processed events reach ``point``;
+    returns its own processed events as last read before the kill."""
+    processed = [0.0]
+
+    def reached() -> bool:
+        processed[0] = worker.processed()
+        return earlier + processed[0] >= point
+
+    wait_for(reached, 180, f"{point} events processed (log {worker.log_path})")
+    worker.stop(signal.SIGKILL)
+    return processed[0]
+
+
+def test_three_sigkills_mid_replay_end_with_the_uninterrupted_snapshots(
+    pipeline: Settings,
+) -> None:
+    settings = pipeline.model_copy(update={"batch_size": 500, "session_timeout_seconds": 6.0})
+    expected = offline_snapshots(simulator().records(), settings, "acme")
+    assert expected["28d"]["org"]["pairs"] > EVENTS  # every event is inside the checked window
+    simulator().run(Emitter(settings))
+    worker = WorkerProcess(settings)
+    worker.start()
+    try:
+        processed = 0.0
+        for point in kill_points(SEED):
+            processed += kill_after(worker, point, processed)
+            left = uncommitted(settings.bootstrap, settings.app_id, settings.topic_interactions)
+            assert left > 0, "every kill must happen mid-stream"
+            worker.start()
+        worker.await_snapshots("acme", expected, timeout=240)
+        assert worker.starts == KILLS + 1
+    finally:
+        worker.stop()
