@@ -32,9 +32,11 @@ lint: $(STAMP)
 bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/run.py
 
-## soak: 10-minute worker memory soak (not in bench); SOAK_ARGS="--minutes 2" to shorten
+## soak: 10-minute worker memory soak (not in bench), result in benchmarks/soak-result.txt
+## for BENCHMARKS.md; SOAK_ARGS="--minutes 2" to shorten
 soak: $(STAMP) system-deps
-	$(BIN)/python benchmarks/bench_soak.py $(SOAK_ARGS)
+	$(BIN)/python benchmarks/bench_soak.py $(SOAK_ARGS) > benchmarks/soak-result.txt
+	cat benchmarks/soak-result.txt
 
 clean:
 	-$(BIN)/orgpulse broker stop

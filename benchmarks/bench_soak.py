@@ -2,8 +2,8 @@
 
 Starts the worker on a local broker, then produces a simulated 2,000-person organization
 (seed 7) at a steady rate (default 1,000 events/s) for ``--minutes`` (default 10). Event time
-is compressed so that ``--windows-passed`` (default 2.5) times the largest window (28 days)
-go by during the run, ending a day before now: over 10 minutes that is 7 simulated days per real
+is compressed so that ``--windows-passed`` (default 5) times the largest window (28 days)
+go by during the run, ending a day before now: over 10 minutes that is 14 simulated days per real
 minute, so buckets enter and expire, and deltas are deleted, all the time. The worker's RSS is
 sampled every 10 s. Reports the first, middle and last RSS, the least-squares slope over the
 second half of the run (MiB/min), whether that is flat (the fitted growth over the second
@@ -12,7 +12,7 @@ half under 5 % of its mean RSS), and whether the worker kept up.
 Not part of ``make bench`` (it takes the whole duration):
 
     make soak [SOAK_ARGS="--minutes 2"]
-    .venv/bin/python benchmarks/bench_soak.py [--minutes 10] [--rate 1000] [--windows-passed 2.5]
+    .venv/bin/python benchmarks/bench_soak.py [--minutes 10] [--rate 1000] [--windows-passed 5]
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--rate", type=float, default=1000.0, help="events/s to produce")
     parser.add_argument(
-        "--windows-passed", type=float, default=2.5, help="event time covered, in largest windows"
+        "--windows-passed", type=float, default=5.0, help="event time covered, in largest windows"
     )
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--teams", type=int, default=60)
