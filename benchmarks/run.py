@@ -32,6 +32,10 @@ SCRIPTS = (
         ["benchmarks/bench_backfill.py", "--events", "1000000"],
     ),
     ("Freshness at a steady 5,000 events/s", ["benchmarks/bench_freshness.py", "--rate", "5000"]),
+    (
+        "Freshness at a steady 2,500 events/s, a rate one worker sustains here",
+        ["benchmarks/bench_freshness.py", "--rate", "2500"],
+    ),
     ("Profile of the in-process hot path", ["benchmarks/profile_worker.py"]),
 )
 SOAK_RESULT = REPO / "benchmarks" / "soak-result.txt"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
+
+# No `_created` series: they are a fifth of every histogram's series and nothing reads them.
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 COMPUTE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0

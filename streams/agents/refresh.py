@@ -8,9 +8,13 @@ from typing import Any
 
 from streams.agents.context import Worker
 from streams.agents.ingest import owns
+from streams.agents.pacing import Pacer
 from streams.analytics.louvain import hidden_silos, prepare
 
 log = logging.getLogger(__name__)
+
+TIMER_SHARE = 0.15
+"""Most of the event loop the snapshot and knowledge refreshes may each take (see Pacer)."""
 
 
 def settled(worker: Worker) -> bool:
@@ -36,6 +40,7 @@ async def louvain_pass(worker: Worker) -> None:
 def register(worker: Worker) -> None:
     """Add the refresh timers and forget tenant states when partitions are revoked."""
     app, runtime, settings = worker.app, worker.runtime, worker.settings
+    snapshots, knowledge_flow = Pacer(TIMER_SHARE), Pacer(TIMER_SHARE)
 
     @app.timer(settings.refresh_seconds, name="refresh")  # type: ignore[untyped-decorator]
     async def refresh() -> None:
@@ -44,7 +49,9 @@ def register(worker: Worker) -> None:
         for tenant in runtime.stored_tenants() - runtime.states.keys():
             if owns(worker, tenant):  # the store keeps the keys of revoked partitions
                 runtime.state(tenant)
-        runtime.refresh()
+        if snapshots.due():
+            with snapshots.run():
+                runtime.refresh()
 
     @app.timer(settings.louvain_seconds, name="louvain")  # type: ignore[untyped-decorator]
     async def louvain() -> None:
@@ -53,8 +60,9 @@ def register(worker: Worker) -> None:
 
     @app.timer(settings.knowledge_seconds, name="knowledge")  # type: ignore[untyped-decorator]
     async def knowledge() -> None:
-        if settled(worker):
-            runtime.refresh_knowledge(settings.top_k)
+        if settled(worker) and knowledge_flow.due():
+            with knowledge_flow.run():
+                runtime.refresh_knowledge(settings.top_k)
 
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]
     async def on_revoked(app: Any, revoked: Any, **kwargs: Any) -> None:
