@@ -14,7 +14,8 @@ from streams.analytics.louvain import hidden_silos, prepare
 log = logging.getLogger(__name__)
 
 TIMER_SHARE = 0.15
-"""Most of the event loop the snapshot and knowledge refreshes may each take (see Pacer)."""
+"""Most of the worker's time the snapshot refresh, the knowledge refresh and the Louvain pass
+may each take (see Pacer)."""
 
 
 def settled(worker: Worker) -> bool:
@@ -40,7 +41,7 @@ async def louvain_pass(worker: Worker) -> None:
 def register(worker: Worker) -> None:
     """Add the refresh timers and forget tenant states when partitions are revoked."""
     app, runtime, settings = worker.app, worker.runtime, worker.settings
-    snapshots, knowledge_flow = Pacer(TIMER_SHARE), Pacer(TIMER_SHARE)
+    snapshots, knowledge_flow, communities = (Pacer(TIMER_SHARE) for _ in range(3))
 
     @app.timer(settings.refresh_seconds, name="refresh")  # type: ignore[untyped-decorator]
     async def refresh() -> None:
@@ -55,8 +56,9 @@ def register(worker: Worker) -> None:
 
     @app.timer(settings.louvain_seconds, name="louvain")  # type: ignore[untyped-decorator]
     async def louvain() -> None:
-        if settled(worker):
-            await louvain_pass(worker)
+        if settled(worker) and communities.due():
+            with communities.run():  # the executor frees the loop, not the interpreter lock
+                await louvain_pass(worker)
 
     @app.timer(settings.knowledge_seconds, name="knowledge")  # type: ignore[untyped-decorator]
     async def knowledge() -> None:
