@@ -25,43 +25,37 @@ TAGS = ["orgpulse"]
 REFRESH = "30s"
 
 
-def tenant_variable() -> dashboard.QueryVariable:
-    """``$tenant``: every tenant the worker has processed events for."""
+def _label_variable(name: str, label: str, query: str) -> dashboard.QueryVariable:
+    """A variable of label values from ``query``, refreshed with the time range, sorted."""
     return (
-        dashboard.QueryVariable("tenant")
-        .id("tenant")
-        .label("Tenant")
+        dashboard.QueryVariable(name)
+        .id(name)
+        .label(label)
         .datasource(DATASOURCE)
-        .query("label_values(orgpulse_events_processed_total, tenant)")
+        .query(query)
         .refresh(model.VariableRefresh.ON_TIME_RANGE_CHANGED)
         .sort(model.VariableSort.ALPHABETICAL_ASC)
+    )
+
+
+def tenant_variable() -> dashboard.QueryVariable:
+    """``$tenant``: every tenant the worker has processed events for."""
+    return _label_variable(
+        "tenant", "Tenant", "label_values(orgpulse_events_processed_total, tenant)"
     )
 
 
 def window_variable() -> dashboard.QueryVariable:
     """``$window``: the rolling windows of the tenant (1d, 7d, 28d by default), 7d selected."""
-    return (
-        dashboard.QueryVariable("window")
-        .id("window")
-        .label("Window")
-        .datasource(DATASOURCE)
-        .query(f"label_values(orgpulse_window_people{{{TENANT}}}, window)")
-        .refresh(model.VariableRefresh.ON_TIME_RANGE_CHANGED)
-        .sort(model.VariableSort.ALPHABETICAL_ASC)
-        .current(model.VariableOption(selected=True, text="7d", value="7d"))
-    )
+    return _label_variable(
+        "window", "Window", f"label_values(orgpulse_window_people{{{TENANT}}}, window)"
+    ).current(model.VariableOption(selected=True, text="7d", value="7d"))
 
 
 def team_variable(metric: str) -> dashboard.QueryVariable:
     """``$team``: the teams labelled on ``metric`` (a selector), several or All (``.*``)."""
     return (
-        dashboard.QueryVariable("team")
-        .id("team")
-        .label("Team")
-        .datasource(DATASOURCE)
-        .query(f"label_values({metric}, team)")
-        .refresh(model.VariableRefresh.ON_TIME_RANGE_CHANGED)
-        .sort(model.VariableSort.ALPHABETICAL_ASC)
+        _label_variable("team", "Team", f"label_values({metric}, team)")
         .multi(True)
         .include_all(True)
         .all_value(".*")

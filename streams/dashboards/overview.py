@@ -18,6 +18,14 @@ from streams.dashboards.common import (
 UID = "orgpulse-overview"
 
 
+def headline(
+    title: str, description: str, expr: str, unit: str = "short", width: int = 5
+) -> stat.Panel:
+    """A stat panel of the "Now" row: one instant query, five rows high."""
+    target = query(expr, instant=True)
+    return panel(stat.Panel(), title, description, target, unit=unit, width=width, height=5)
+
+
 def build() -> model.Dashboard:
     """The overview dashboard."""
     return finish(
@@ -26,54 +34,40 @@ def build() -> model.Dashboard:
         )
         .with_row(dashboard.Row("Now"))
         .with_panel(
-            panel(
-                stat.Panel(),
+            headline(
                 "Freshness",
                 "Wall clock minus the newest event time of the tenant.",
-                query(f"max(orgpulse_event_time_lag_seconds{{{TENANT}}})", instant=True),
+                f"max(orgpulse_event_time_lag_seconds{{{TENANT}}})",
                 unit="s",
                 width=4,
-                height=5,
             ).thresholds(thresholds((None, "green"), (300, "orange"), (3600, "red")))
         )
         .with_panel(
-            panel(
-                stat.Panel(),
+            headline(
                 "People",
                 "People with at least one pair in the window.",
-                query(f"sum(orgpulse_window_people{{{TENANT}, {WINDOW}}})", instant=True),
-                width=5,
-                height=5,
+                f"sum(orgpulse_window_people{{{TENANT}, {WINDOW}}})",
             )
         )
         .with_panel(
-            panel(
-                stat.Panel(),
+            headline(
                 "Pairs",
                 "Directed pairs in the window.",
-                query(f"sum(orgpulse_window_pairs{{{TENANT}, {WINDOW}}})", instant=True),
-                width=5,
-                height=5,
+                f"sum(orgpulse_window_pairs{{{TENANT}, {WINDOW}}})",
             )
         )
         .with_panel(
-            panel(
-                stat.Panel(),
+            headline(
                 "Siloed teams",
                 "Teams currently in the siloed state (silo window).",
-                query(f"sum(orgpulse_team_siloed{{{TENANT}}})", instant=True),
-                width=5,
-                height=5,
+                f"sum(orgpulse_team_siloed{{{TENANT}}})",
             ).thresholds(thresholds((None, "green"), (1, "red")))
         )
         .with_panel(
-            panel(
-                stat.Panel(),
+            headline(
                 "Hidden silos",
                 "Louvain communities of at least 5 people that cut across formal teams.",
-                query(f"sum(orgpulse_org_hidden_silos{{{TENANT}, {WINDOW}}})", instant=True),
-                width=5,
-                height=5,
+                f"sum(orgpulse_org_hidden_silos{{{TENANT}, {WINDOW}}})",
             ).thresholds(thresholds((None, "green"), (1, "orange")))
         )
         .with_row(dashboard.Row("Trends"))
