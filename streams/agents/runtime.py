@@ -206,9 +206,10 @@ class Runtime:
             return
         for sequence in stored.expired(oldest_kept_ms):
             key = _key(tenant, sequence)
-            directory = [op for op in self.store[key]["ops"] if op[0] == "d"]
+            delta = self.store[key]
+            directory = [op for op in delta["ops"] if op[0] == "d"]
             if directory:
-                self.store[key] = {**self.store[key], "ops": directory, "late": 0, "duplicate": 0}
+                self.store[key] = {**delta, "ops": directory, "late": 0, "duplicate": 0}
             else:
                 del self.store[key]
 

@@ -38,10 +38,9 @@ def modularity(window: WindowGraph) -> float | None:
     return q
 
 
-def bridge_concentration(window: WindowGraph, team: str) -> float | None:
-    """Largest external weight of one member of ``team`` over E; ``None`` when E = 0."""
-    external = window.teams.external.get(team, 0)
-    return window.teams.max_member_external(team) / external if external else None
+def bridge_concentration(largest_member: int, external: int) -> float | None:
+    """Largest external weight of one member of a team over its E; ``None`` when E = 0."""
+    return largest_member / external if external else None
 
 
 def team_flow(

@@ -79,7 +79,7 @@ def team_entry(window: WindowGraph, team: str, members: int, siloed: bool) -> di
         "external": number(from_micro(external)),
         "ei_index": number(metrics.ei_index(internal, external)),
         "partner_teams": window.teams.partner_teams(team),
-        "bridge_concentration": number(metrics.bridge_concentration(window, team)),
+        "bridge_concentration": number(metrics.bridge_concentration(bridge, external)),
         "single_bridge": external > 0 and Fraction(bridge, external) >= SINGLE_BRIDGE,
         "siloed": siloed,
     }

@@ -65,7 +65,7 @@ class TenantState:
         self.windows = RollingWindows(config.bucket_ms, config.spans(), self.directory)
         self.silo = SiloTracker(config.silo_enter_ei, config.silo_exit_ei, config.silo_consecutive)
         self.feedback = FeedbackTracker(FeedbackRules.from_config(config))
-        self.observers = list(observers)
+        self.observers: list[EventObserver] = [self.feedback, *observers]
         self.counters = Counters()
         self.journal = journal.Journal(tenant)
         self._recording = True
@@ -173,12 +173,10 @@ class TenantState:
         if self._recording:
             self.journal.ops.append(journal.event_op(event))
         self.windows.add(event)
-        oldest_kept = self.windows.oldest_kept_ms()
-        if moved and oldest_kept is not None:
-            self.feedback.expire(oldest_kept)
+        oldest_kept = self.windows.oldest_kept_ms() if moved else None
+        if oldest_kept is not None:
             for observer in self.observers:
                 observer.expire(oldest_kept)
-        self.feedback.on_event(event, self.directory)
         for observer in self.observers:
             observer.on_event(event, self.directory)
         facts = self.feedback.take_facts()

@@ -20,6 +20,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from streams.local.process import tail
+
 RULES = Path(__file__).resolve().parents[2] / "prometheus" / "rules" / "orgpulse.rules.yml"
 """The orgpulse recording and alerting rules (in a checkout)."""
 STARTUP_SECONDS = 30.0
@@ -161,5 +163,4 @@ class LocalPrometheus:
 
     def log_tail(self, lines: int = 40) -> str:
         """The end of the server's log."""
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
+        return tail(self.log_path, lines)
