@@ -7,7 +7,6 @@ benchmarks can run next to each other and next to the test suite (which takes fr
 from __future__ import annotations
 
 import json
-import math
 import os
 import subprocess
 import sys
@@ -15,8 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -37,15 +35,10 @@ STARTUP_SECONDS = 120.0
 POLL_SECONDS = 1.0
 
 
-@contextmanager
-def local_broker(data_dir: Path, port: int) -> Iterator[LocalBroker]:
-    """A broker on ``port`` (controller ``port + 1``) from the repo's jar cache, stopped after."""
-    broker = LocalBroker(data_dir, port=port, libs_dir=default_libs_dir(REPO / ".orgpulse"))
-    broker.start()
-    try:
-        yield broker
-    finally:
-        broker.stop()
+def local_broker(data_dir: Path, port: int) -> LocalBroker:
+    """A broker on ``port`` (controller ``port + 1``) from the repo's jar cache; use it in a
+    ``with`` block, which starts and stops it."""
+    return LocalBroker(data_dir, port=port, libs_dir=default_libs_dir(REPO / ".orgpulse"))
 
 
 def bench_settings(broker: LocalBroker, data_dir: Path, app_id: str, web_port: int) -> Settings:
@@ -292,9 +285,3 @@ def fit_line(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
     sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
     slope = sxy / sxx
     return slope, mean_y - slope * mean_x
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile: the ``ceil(q * n)``-th smallest value."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]

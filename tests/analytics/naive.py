@@ -32,8 +32,8 @@ class Replay:
     broadcast: int = 0
 
 
-def set_team(directory: dict[str, str], person: str, team: str | None, bot: bool = False) -> None:
-    """Directory update; None or 'unassigned' removes the person (bots are not graph data)."""
+def set_team(directory: dict[str, str], person: str, team: str | None) -> None:
+    """Directory update; None or 'unassigned' removes the person."""
     directory.pop(person, None)
     if team is not None and team != UNASSIGNED:
         directory[person] = team
@@ -54,7 +54,7 @@ def replay(
     ids: set[str] = set()
     for kind, value in ops:
         if kind == "dir":
-            set_team(state.directory, *value)
+            set_team(state.directory, value[0], value[1])  # a bot flag is not graph data
             continue
         event: Interaction = value
         if state.watermark is not None:

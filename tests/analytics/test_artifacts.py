@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from statistics import median_low
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -129,11 +129,6 @@ def scan(ops: Sequence[Op]) -> tuple[dict[str, Track], list[float]]:
                 track.cross = max(0, op.occurred_at - track.start)
                 crossings.append(track.cross / 1000)
     return tracks, crossings
-
-
-def median_low(values: list[int]) -> int:
-    """The ⌈n/2⌉-th smallest value."""
-    return sorted(values)[math.ceil(len(values) / 2) - 1]
 
 
 def expected_summary(

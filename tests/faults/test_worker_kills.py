@@ -8,6 +8,7 @@ import signal
 
 from support.expected import offline_snapshots
 from support.kafka import uncommitted
+from support.replay import Replay
 from support.worker import WorkerProcess, wait_for
 
 from streams.connectors.emitter import Emitter
@@ -50,9 +51,10 @@ def test_three_sigkills_mid_replay_end_with_the_uninterrupted_snapshots(
     pipeline: Settings,
 ) -> None:
     settings = pipeline.model_copy(update={"batch_size": 500, "session_timeout_seconds": 6.0})
-    expected = offline_snapshots(simulator().records(), settings, "acme")
+    items = list(simulator().records())
+    expected = offline_snapshots(items, settings, "acme")
     assert expected["28d"]["org"]["pairs"] > EVENTS  # every event is inside the checked window
-    simulator().run(Emitter(settings))
+    Replay(items).run(Emitter(settings))
     worker = WorkerProcess(settings)
     worker.start()
     try:

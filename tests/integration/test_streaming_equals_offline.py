@@ -13,6 +13,7 @@ from support.data import ENRON, R_LISTS, STACKEXCHANGE
 from support.expected import offline_snapshots
 from support.files import write_csv
 from support.kafka import REPO
+from support.replay import Replay
 from support.worker import WorkerProcess
 
 from streams.connectors.base import Connector
@@ -101,8 +102,9 @@ def test_enron_streaming_equals_offline(kafka_settings: Settings, pipeline: Sett
     worker = WorkerProcess(settings)
     worker.start()
     try:
-        EnronConnector(ENRON, "enron").run(Emitter(settings))
-        expected = offline_snapshots(EnronConnector(ENRON, "enron").records(), settings, "enron")
+        items = list(EnronConnector(ENRON, "enron").records())
+        Replay(items).run(Emitter(settings))
+        expected = offline_snapshots(items, settings, "enron")
         assert set(expected["365d"]["teams"]) == {"Legal", "Trading", "Other"}
         assert expected["365d"]["org"]["pairs"] > 10_000
         worker.await_snapshots("enron", expected)
@@ -122,8 +124,9 @@ def test_real_feedback_data_streaming_equals_offline(pipeline: Settings, data_se
     worker = WorkerProcess(settings)
     worker.start()
     try:
-        connector().run(Emitter(settings))
-        expected = offline_snapshots(connector().records(), settings, data_set)
+        items = list(connector().records())
+        Replay(items).run(Emitter(settings))
+        expected = offline_snapshots(items, settings, data_set)
         assert expected["10000d"]["feedback"]["answered"] > 300
         worker.await_snapshots(data_set, expected)
     finally:

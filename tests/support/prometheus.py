@@ -74,13 +74,6 @@ class PrometheusProcess(LocalPrometheus):
         """Evaluate ``expr`` now (or at unix time ``at``): its samples."""
         return _samples(self.query_data(expr, at))
 
-    def query_range(self, expr: str, start: float, end: float, step: float) -> dict[str, Any]:
-        """``/api/v1/query_range`` as Prometheus answers it (a matrix)."""
-        data: dict[str, Any] = self.api(
-            "query_range", query=expr, start=repr(start), end=repr(end), step=repr(step)
-        )
-        return data
-
     def values(self, expr: str, by: str) -> dict[str, float]:
         """Evaluate ``expr``: value of each sample keyed by its label ``by``."""
         return {sample.labels.get(by, ""): sample.value for sample in self.query(expr)}
