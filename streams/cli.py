@@ -8,6 +8,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from streams.connectors.pseudonym import PseudonymKeyError
+
 COMMANDS = (
     "demo",
     "worker",
@@ -19,6 +21,8 @@ COMMANDS = (
     "snapshot",
     "dlq",
     "dashboards",
+    "tokens",
+    "webhooks",
 )
 
 
@@ -40,4 +44,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    sys.exit(args.func(args))
+    try:
+        status = args.func(args)
+    except PseudonymKeyError as error:
+        print(f"orgpulse {args.command}: {error}", file=sys.stderr)
+        status = 2
+    sys.exit(status)

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
 
     github_webhook_secret: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
+    tokens_file: Path | None = None
+    """Bearer tokens (SHA-256 only); default ``<data_dir>/tokens.json``."""
+    webhook_secrets_file: Path | None = None
+    """Per-tenant GitHub and Slack secrets; default ``<data_dir>/webhook-secrets.json``."""
 
     web_host: str = "127.0.0.1"
     web_port: int = 6066

@@ -11,13 +11,14 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from support.expected import PROCESSED, Snapshots, counter_by, differences
 from support.kafka import REPO, TopicFactory, free_ports
 
+from streams.access import SCOPES, add_token, tokens_path
 from streams.demo_view import parse_metrics
 from streams.settings import Settings
 
@@ -52,13 +53,18 @@ def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
 
 
 class WorkerProcess:
-    """``python -m streams worker`` with the given settings; logs to ``<data_dir>/worker-N.log``."""
+    """``python -m streams worker`` with the given settings; logs to ``<data_dir>/worker-N.log``.
+
+    ``token`` is an all-tenants token with every scope, created in the worker's tokens file
+    with the real token store; every request of these helpers sends it.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.base = f"http://{settings.web_host}:{settings.web_port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
+        self.token = add_token(tokens_path(settings), [], SCOPES)[1]
 
     @property
     def log_path(self) -> Path:
@@ -107,11 +113,43 @@ class WorkerProcess:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
+    def auth(self, token: str | None = None) -> dict[str, str]:
+        """The ``Authorization`` header with ``token`` (default: :attr:`token`)."""
+        return {"Authorization": f"Bearer {token or self.token}"}
+
     def get(self, path: str) -> bytes:
-        """GET a path of the worker's web port."""
-        with urllib.request.urlopen(f"{self.base}{path}", timeout=10) as response:
+        """GET a path of the worker's web port with :attr:`token`; raises on HTTP errors."""
+        request = urllib.request.Request(f"{self.base}{path}", headers=self.auth())
+        with urllib.request.urlopen(request, timeout=10) as response:
             body: bytes = response.read()
         return body
+
+    def send(
+        self, path: str, body: bytes | None = None, headers: Mapping[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        """GET (or POST, with ``body``) exactly these ``headers``: the status and body."""
+        request = urllib.request.Request(
+            f"{self.base}{path}", data=body, headers=dict(headers or {})
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def post(
+        self,
+        path: str,
+        body: bytes,
+        headers: Mapping[str, str] | None = None,
+        *,
+        authorized: bool = True,
+        content_type: str = "application/json",
+    ) -> tuple[int, Any]:
+        """POST ``body`` (with :attr:`token` unless not ``authorized``): status and JSON answer."""
+        sent = {"Content-Type": content_type, **(self.auth() if authorized else {})}
+        status, answer = self.send(path, body, {**sent, **(headers or {})})
+        return status, json.loads(answer)
 
     def metrics(self) -> dict[str, float]:
         """Each metric's samples summed over labels."""
