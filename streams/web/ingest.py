@@ -2,22 +2,51 @@
 
 Records carry raw person ids (:mod:`streams.connectors.json_records`): the worker
 pseudonymizes them like any connector before they reach Kafka.
+
+A body is UTF-8 (a BOM is allowed), either one JSON array or NDJSON: one JSON value per line,
+lines split on ``\\n`` only (U+2028 and the other Unicode line breaks are ordinary characters
+inside JSON strings). What cannot be parsed is :class:`BadBody` (400); a parsed record that is
+unsafe or invalid is rejected on its own (:func:`check_batch`), never an exception.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from streams.connectors.builder import RecordBuilder
-from streams.connectors.json_records import to_raw
+from streams.connectors.json_records import BadJson, json_problem, loads, to_raw
 from streams.model import Interaction
 from streams.validation import InvalidRecord
 
+MEDIA_TYPES = ("application/json", "application/x-ndjson")
+"""Accepted ``Content-Type`` values (parameters such as ``charset=utf-8`` are allowed)."""
+_JSON_SPACE = " \t\r\n"
+
 
 class BadBody(ValueError):
-    """The body is not a JSON array or NDJSON of objects."""
+    """The body is not a JSON array or NDJSON; ``status`` is the HTTP status to answer."""
+
+    status = 400
+
+
+class UnsupportedMediaType(BadBody):
+    """The ``Content-Type`` is missing or not one of :data:`MEDIA_TYPES`."""
+
+    status = 415
+
+
+def check_content_type(header: str | None) -> None:
+    """Raise :class:`UnsupportedMediaType` unless ``header`` names one of :data:`MEDIA_TYPES`
+    with, at most, a UTF-8 charset."""
+    media_type, *parameters = (header or "").split(";")
+    charsets = {
+        value.strip().strip('"').lower()
+        for name, _, value in (p.partition("=") for p in parameters)
+        if name.strip().lower() == "charset"
+    }
+    if media_type.strip().lower() not in MEDIA_TYPES or not charsets <= {"utf-8", "utf8"}:
+        raise UnsupportedMediaType(f"Content-Type must be {' or '.join(MEDIA_TYPES)} (UTF-8)")
 
 
 @dataclass(frozen=True)
@@ -43,15 +72,19 @@ class Verdict:
 
 
 def parse_body(body: bytes) -> list[Any]:
-    """The items of a JSON array, or of NDJSON lines."""
-    text = body.decode("utf-8", errors="strict").strip() if body else ""
+    """The items of a JSON array, or of NDJSON lines; :class:`BadBody` for anything else."""
     try:
-        if text.startswith("["):
-            items = json.loads(text)
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise BadBody(f"not UTF-8: {error.reason} at byte {error.start}") from error
+    try:
+        if text.lstrip(_JSON_SPACE).startswith("["):
+            items = loads(text)
         else:
-            items = [json.loads(line) for line in text.splitlines() if line.strip()]
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise BadBody(f"not JSON or NDJSON: {error}") from error
+            lines = text.split("\n")
+            items = [loads(line) for line in lines if line.strip(_JSON_SPACE)]
+    except BadJson as error:
+        raise BadBody(f"not a JSON array or NDJSON: {error}") from error
     if not isinstance(items, list) or not items:
         raise BadBody("expected a non-empty JSON array or NDJSON lines")
     return items
@@ -64,17 +97,14 @@ def check_batch(
     rejected: list[Verdict] = []
     accepted: list[tuple[int, Interaction]] = []
     for index, item in enumerate(items):
-        event_id = item.get("event_id") if isinstance(item, dict) else None
         try:
             accepted.append((index, builder.interaction(to_raw(item))))
         except InvalidRecord as error:
-            rejected.append(
-                Verdict(
-                    index,
-                    event_id if isinstance(event_id, str) else None,
-                    "rejected",
-                    error.reason,
-                    error.field,
-                )
-            )
+            rejected.append(Verdict(index, _event_id(item), "rejected", error.reason, error.field))
     return rejected, accepted
+
+
+def _event_id(item: Any) -> str | None:
+    """The record's ``event_id`` to echo, when it is a safe string."""
+    event_id = item.get("event_id") if isinstance(item, dict) else None
+    return event_id if isinstance(event_id, str) and json_problem(event_id) is None else None
