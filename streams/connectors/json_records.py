@@ -75,7 +75,7 @@ def _scalar_problem(value: Any) -> tuple[str, str] | None:
         if len(value) > MAX_STRING_CHARS:
             return "too_long", f"a string longer than {MAX_STRING_CHARS} characters"
         if _SURROGATE.search(value):
-            return "bad_text", "a lone surrogate (not valid Unicode)"
+            return "bad_string", "not valid Unicode (lone surrogate)"
         return None
     return "wrong_type", f"{type(value).__name__} is not a JSON value"
 

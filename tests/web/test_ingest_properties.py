@@ -148,15 +148,15 @@ def test_unicode_line_breaks_inside_ndjson_strings_keep_records_whole(
 @pytest.mark.parametrize(
     ("changes", "field", "reason"),
     [
-        ({"actor": "a\ud800"}, "actor", "bad_text"),
-        ({"attributes": {"k\udfff": "v"}}, "attributes", "bad_text"),
+        ({"actor": "a\ud800"}, "actor", "bad_string"),
+        ({"attributes": {"k\udfff": "v"}}, "attributes", "bad_string"),
         ({"weight": 10**400}, "weight", "number_out_of_range"),
         ({"weight": float("inf")}, "weight", "number_out_of_range"),
         ({"occurred_at": 2**63}, "occurred_at", "number_out_of_range"),
         ({"occurred_at": "9" * 400}, "occurred_at", "bad_timestamp"),
         ({"targets": [["x"]]}, "targets", "wrong_type"),
         ({"thread_id": json.loads(nested(MAX_DEPTH + 1, "1"))}, "thread_id", "too_deep"),
-        ({"x\ud800": 1}, "record", "bad_text"),
+        ({"x\ud800": 1}, "record", "bad_string"),
         ({"unknown": "y" * 70_000}, "record", "too_long"),
     ],
 )
@@ -188,7 +188,7 @@ def test_a_record_with_a_bad_field_does_not_spoil_its_batch(builder: RecordBuild
     rejected, accepted = check_batch(items, builder)
     assert [(v.index, v.event_id, v.reason, v.field) for v in rejected] == [
         (0, "e1", "number_out_of_range", "weight"),
-        (1, "e2", "bad_text", "actor"),
+        (1, "e2", "bad_string", "actor"),
     ]
     assert [(i, e["event_id"]) for i, e in accepted] == [(2, "e3")]
 
