@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     topic_alerts: str = "alerts"
     partitions: int = Field(default=4, ge=1)
 
-    pseudonym_key: SecretStr = SecretStr("orgpulse-development-key")
+    pseudonym_key: SecretStr | None = None
+    """No default: producers refuse to run without a key of 32+ bytes (connectors/pseudonym.py)."""
     pseudonymize_channels: bool = False
 
     bucket_seconds: int = Field(default=3600, ge=1)

@@ -7,10 +7,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.hermetic import hermetic_environment
 from support.kafka import TopicFactory, local_broker
 from support.worker import WorkerProcess, pipeline_settings
 
 from streams.settings import Settings
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hermetic() -> Iterator[None]:
+    """No user ``ORGPULSE_*`` setting leaks into the run; the run has its own random key."""
+    with hermetic_environment():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ from rich.live import Live
 from streams.commands.simulate import add_arguments, simulator_from
 from streams.commands.snapshot import fetch
 from streams.connectors.emitter import Emitter
+from streams.connectors.pseudonym import stored_key
 from streams.demo_view import parse_metrics, render
 from streams.local.broker import LocalBroker
 from streams.local.errors import BrokerError
@@ -46,6 +47,14 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+def demo_settings(settings: Settings) -> Settings:
+    """``settings`` with the demo's own key (``<data dir>/pseudonym.key``) unless one is set."""
+    if settings.pseudonym_key is not None:
+        return settings
+    key = stored_key(settings.data_dir / "pseudonym.key")
+    return settings.model_copy(update={"pseudonym_key": key})
+
+
 def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
     """Run ``orgpulse worker`` in a child process logging to ``log_path``."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -54,7 +63,7 @@ def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
             [sys.executable, "-m", "streams", "worker"],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ},
+            env={**os.environ, **settings.to_env()},
         )
 
 
@@ -94,7 +103,7 @@ def _read_snapshot(base: str, tenant: str, window: str) -> dict[str, Any] | None
 def run(args: argparse.Namespace) -> int:
     """Start everything, show the live view, stop what was started on exit."""
     console = Console()
-    settings = get_settings()
+    settings = demo_settings(get_settings())
     broker = LocalBroker.from_settings(settings)
     console.print("starting the local Kafka broker (first start downloads the jars)…")
     try:

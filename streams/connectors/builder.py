@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from streams.connectors.pseudonym import Pseudonymizer
+from streams.connectors.pseudonym import Pseudonymizer, checked_key
 from streams.connectors.records import RawInteraction, RawPerson
 from streams.model import Interaction, Person
 from streams.settings import Settings
@@ -13,12 +13,14 @@ from streams.validation import validate_interaction, validate_person
 class RecordBuilder:
     """Pseudonymizes every person id (and optionally channels) and validates the result.
 
-    Invalid input raises :class:`~streams.validation.InvalidRecord` naming the field.
+    Invalid input raises :class:`~streams.validation.InvalidRecord` naming the field. Without
+    a usable pseudonym key (see :func:`~streams.connectors.pseudonym.checked_key`) the builder
+    is not created: :class:`~streams.connectors.pseudonym.PseudonymKeyError`.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._pseudonym = Pseudonymizer(settings.pseudonym_key.get_secret_value().encode())
+        self._pseudonym = Pseudonymizer(checked_key(settings.pseudonym_key))
 
     def interaction(self, raw: RawInteraction) -> Interaction:
         """The validated, pseudonymized Interaction record for ``raw``.
@@ -66,3 +68,14 @@ class RecordBuilder:
         if raw.manager is not None:
             record["manager"] = pseudo(raw.tenant, raw.manager)
         return record
+
+
+def ingest_builder(settings: Settings) -> RecordBuilder | None:
+    """The worker's builder for HTTP ingest and webhooks; ``None`` when no key is configured.
+
+    A worker without ``ORGPULSE_PSEUDONYM_KEY`` runs (it only reads pseudonymized records) and
+    answers its ingest endpoints with 503; a key that is set but refused stops it at start.
+    """
+    if settings.pseudonym_key is None:
+        return None
+    return RecordBuilder(settings)

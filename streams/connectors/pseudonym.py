@@ -1,14 +1,64 @@
-"""Keyed pseudonymization of person ids (HMAC-SHA256), applied before anything reaches Kafka."""
+"""Keyed pseudonymization of identifiers (HMAC-SHA256), applied before anything reaches Kafka."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import SecretStr
 
 PREFIX = "p_"
 SEPARATOR = "\x1f"
 CHANNEL_NAMESPACE = "channel"
 DIGEST_CHARS = 32
+
+MIN_KEY_BYTES = 32
+PUBLIC_KEY = "orgpulse-development-key"
+"""The built-in key of earlier versions: it is in the public source, so it is refused."""
+MAKE_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+KEY_HELP = (
+    f"set ORGPULSE_PSEUDONYM_KEY to a secret of at least {MIN_KEY_BYTES} bytes, the same on "
+    f"every machine that produces records for a tenant; make one with: {MAKE_KEY}"
+)
+NO_KEY = f"no pseudonym key: {KEY_HELP}"
+
+
+class PseudonymKeyError(ValueError):
+    """The pseudonym key is missing, public or too short; the message says how to make one."""
+
+
+def checked_key(secret: SecretStr | None) -> bytes:
+    """The key bytes of ``secret``; raises :class:`PseudonymKeyError` unless it is usable.
+
+    Usable: set, not the formerly built-in public key, and at least ``MIN_KEY_BYTES`` bytes
+    (UTF-8). A key is never made up here: pseudonyms must stay stable across runs and machines.
+    """
+    key = b"" if secret is None else secret.get_secret_value().encode()
+    if not key:
+        raise PseudonymKeyError(NO_KEY)
+    if key == PUBLIC_KEY.encode():
+        raise PseudonymKeyError(
+            f"the pseudonym key {PUBLIC_KEY!r} is public (anyone could reverse pseudonyms "
+            f"with it): {KEY_HELP}"
+        )
+    if len(key) < MIN_KEY_BYTES:
+        raise PseudonymKeyError(f"the pseudonym key has only {len(key)} bytes: {KEY_HELP}")
+    return key
+
+
+def stored_key(path: Path) -> SecretStr:
+    """The key kept in ``path``: created once (random, mode 0600), read back on later calls."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return SecretStr(path.read_text().strip())
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_urlsafe(MIN_KEY_BYTES) + "\n")
+    return SecretStr(path.read_text().strip())
 
 
 class Pseudonymizer:

@@ -10,7 +10,8 @@ from aiohttp import web
 from faust.web import Request, Response, View
 
 from streams.agents.context import Worker
-from streams.connectors.builder import RecordBuilder
+from streams.connectors.builder import RecordBuilder, ingest_builder
+from streams.connectors.pseudonym import NO_KEY
 from streams.web.delivery import ConfirmedProducer
 from streams.web.ingest import BadBody, Verdict, check_batch, parse_body
 from streams.web.openapi import OPENAPI
@@ -40,7 +41,7 @@ async def read_limited(request: Request, limit: int) -> bytes | None:
 def register(worker: Worker) -> None:
     """Add ``POST /api/v1/events`` and ``GET /api/v1/openapi.json``."""
     app, settings = worker.app, worker.settings
-    builder = RecordBuilder(settings)
+    builder = ingest_builder(settings)
     producer = ConfirmedProducer(settings)
 
     @app.page("/api/v1/openapi.json")
@@ -56,6 +57,8 @@ def register(worker: Worker) -> None:
                 return self.json(
                     {"error": "ingest disabled: set ORGPULSE_INGEST_TOKEN"}, status=503
                 )
+            if builder is None:
+                return self.json({"error": f"ingest disabled: {NO_KEY}"}, status=503)
             if not authorized(request, settings.ingest_token.get_secret_value()):
                 return self.json(
                     {"error": "missing or wrong bearer token"},

@@ -17,8 +17,9 @@ from faust.web import Request, Response, View
 from pydantic import SecretStr
 
 from streams.agents.context import Worker
-from streams.connectors.builder import RecordBuilder
+from streams.connectors.builder import ingest_builder
 from streams.connectors.github import Delivery, GitHubConnector
+from streams.connectors.pseudonym import NO_KEY, PseudonymKeyError
 from streams.connectors.records import RawInteraction, Skipped
 from streams.connectors.slack import Channel, SlackConnector, parse_post
 from streams.validation import InvalidRecord
@@ -53,11 +54,19 @@ class Receiver:
 
     def __init__(self, worker: Worker) -> None:
         self.worker = worker
-        self.builder = RecordBuilder(worker.settings)
+        self.builder = ingest_builder(worker.settings)
         self.producer = ConfirmedProducer(worker.settings)
+
+    def refusal(self, view: View) -> Response | None:
+        """The 503 to answer while no pseudonym key is configured, else ``None``."""
+        if self.builder is None:
+            return view.json({"error": f"receiver disabled: {NO_KEY}"}, status=503)
+        return None
 
     async def produce(self, items: Iterable[RawInteraction | Skipped]) -> dict[str, Any]:
         """Produce the valid interactions; count the rest by reason."""
+        if self.builder is None:
+            raise PseudonymKeyError(NO_KEY)
         records: list[tuple[bytes, bytes]] = []
         skipped: dict[str, int] = {}
         for item in items:
@@ -119,6 +128,8 @@ def register(worker: Worker) -> None:
         """GitHub webhook deliveries, verified with ``X-Hub-Signature-256``."""
 
         async def post(self, request: Request, tenant: str) -> Response:
+            if (refused := receiver.refusal(self)) is not None:
+                return refused
             body = await verified_body(
                 self,
                 request,
@@ -139,6 +150,8 @@ def register(worker: Worker) -> None:
         """Slack Events API requests, verified with the v0 signing secret."""
 
         async def post(self, request: Request, tenant: str) -> Response:
+            if (refused := receiver.refusal(self)) is not None:
+                return refused
             body = await verified_body(
                 self,
                 request,

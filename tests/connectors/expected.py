@@ -7,7 +7,10 @@ import hmac
 import math
 from datetime import UTC, datetime
 
-DEFAULT_KEY = b"orgpulse-development-key"
+from support.hermetic import TEST_KEY
+
+KEY = TEST_KEY.encode()
+"""The key of the test run, as the builder uses it."""
 
 
 def pseudonym(key: bytes, tenant: str, raw_id: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.expected import DEFAULT_KEY, epoch_ms, pseudonym
+from connectors.expected import KEY, epoch_ms, pseudonym
 from connectors.kafka_io import read_all
 from streams.codec import interaction_codec, person_codec
 from streams.connectors.csv_files import CsvConnector
@@ -119,7 +119,7 @@ def test_csv_import_on_the_broker(tmp_path: Path, sdk_settings: Settings) -> Non
         if m.value is not None
     ]
     assert [e["event_id"] for e in events] == ["e1", "e2", "e4", "e5", "e7"]
-    assert events[1]["targets"] == [pseudonym(DEFAULT_KEY, "acme", "alice@example.com")]
+    assert events[1]["targets"] == [pseudonym(KEY, "acme", "alice@example.com")]
     assert events[1]["channel"] is None and events[1]["thread_id"] == "t-1"
     directory = person_codec(sdk_settings)
     teams = [

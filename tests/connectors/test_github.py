@@ -9,7 +9,7 @@ import hashlib
 from collections import Counter
 from pathlib import Path
 
-from connectors.expected import DEFAULT_KEY, epoch_ms, pseudonym
+from connectors.expected import KEY, epoch_ms, pseudonym
 from connectors.kafka_io import decoded_interactions_without, read_all
 from streams.codec import person_codec
 from streams.connectors.emitter import Emitter
@@ -169,11 +169,11 @@ def test_github_import_on_the_broker(sdk_settings: Settings) -> None:
         "comment",
     ]
     answer = decoded[3]
-    assert answer["actor"] == pseudonym(DEFAULT_KEY, TENANT, ALICE)
-    assert answer["targets"] == [pseudonym(DEFAULT_KEY, TENANT, CAROL)]
+    assert answer["actor"] == pseudonym(KEY, TENANT, ALICE)
+    assert answer["targets"] == [pseudonym(KEY, TENANT, CAROL)]
     (bot,) = [person_codec(sdk_settings).decode(m.value) for m in people if m.value is not None]
     assert (bot["person"], bot["team"], bot.get("bot")) == (
-        pseudonym(DEFAULT_KEY, TENANT, BOT),
+        pseudonym(KEY, TENANT, BOT),
         "unassigned",
         True,
     )

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from connectors.expected import DEFAULT_KEY, pseudonym
+from connectors.expected import KEY, pseudonym
 from connectors.kafka_io import read_all
 from streams.codec import interaction_codec
 from streams.connectors.emitter import Emitter
@@ -87,4 +87,4 @@ def test_jsonl_import_on_the_broker(tmp_path: Path, sdk_settings: Settings) -> N
     ]
     assert sorted(e["event_id"] for e in decoded) == ["j1", "j2"]
     first = next(e for e in decoded if e["event_id"] == "j1")
-    assert first["actor"] == pseudonym(DEFAULT_KEY, "acme", "ann@example.com")
+    assert first["actor"] == pseudonym(KEY, "acme", "ann@example.com")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.expected import DEFAULT_KEY, epoch_ms, pseudonym
+from connectors.expected import KEY, epoch_ms, pseudonym
 from connectors.kafka_io import read_all
 from streams.codec import interaction_codec
 from streams.connectors.emitter import Emitter
@@ -134,9 +134,9 @@ def test_mbox_import_on_the_broker(sdk_settings: Settings) -> None:
     decoded = [codec.decode(m.value) for m in messages if m.value is not None]
     assert [e["event_id"] for e in decoded] == [BARE, ROOT, REPLY, SECOND]
     assert decoded[1]["targets"] == [
-        pseudonym(DEFAULT_KEY, TENANT, BOB),
-        pseudonym(DEFAULT_KEY, TENANT, CAROL),
+        pseudonym(KEY, TENANT, BOB),
+        pseudonym(KEY, TENANT, CAROL),
     ]
-    assert decoded[3]["actor"] == pseudonym(DEFAULT_KEY, TENANT, CAROL)
+    assert decoded[3]["actor"] == pseudonym(KEY, TENANT, CAROL)
     assert decoded[3]["in_reply_to"] == REPLY
     assert read_all(sdk_settings.bootstrap, sdk_settings.topic_directory) == []

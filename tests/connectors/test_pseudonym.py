@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from connectors.expected import DEFAULT_KEY, epoch_ms, pseudonym
+from connectors.expected import KEY, epoch_ms, pseudonym
 from connectors.kafka_io import read_all
 from streams.codec import interaction_codec
 from streams.connectors.builder import RecordBuilder
@@ -55,13 +55,14 @@ def test_empty_key_is_refused() -> None:
 
 
 def test_builder_uses_the_settings_key() -> None:
-    settings = Settings(pseudonym_key=SecretStr("rotated-key"))
+    rotated = "rotated-key-" + "r" * 20
+    settings = Settings(pseudonym_key=SecretStr(rotated))
     raw = RawInteraction("e1", "acme", "slack", "message", T0, RAW_IDS[0], (RAW_IDS[1],))
     record = RecordBuilder(settings).interaction(raw)
-    assert record["actor"] == pseudonym(b"rotated-key", "acme", RAW_IDS[0])
-    assert record["targets"] == [pseudonym(b"rotated-key", "acme", RAW_IDS[1])]
+    assert record["actor"] == pseudonym(rotated.encode(), "acme", RAW_IDS[0])
+    assert record["targets"] == [pseudonym(rotated.encode(), "acme", RAW_IDS[1])]
     default = RecordBuilder(Settings()).interaction(raw)
-    assert default["actor"] == pseudonym(DEFAULT_KEY, "acme", RAW_IDS[0])
+    assert default["actor"] == pseudonym(KEY, "acme", RAW_IDS[0])
 
 
 def records_with_raw_ids(tenant: str) -> list[RawInteraction | RawPerson]:
@@ -111,8 +112,8 @@ def test_channels_pseudonymized_only_when_configured(sdk_settings: Settings) -> 
         "e1", "acme", "slack", "message", T0, RAW_IDS[0], (RAW_IDS[1],), channel="#hr-layoffs"
     )
     assert RecordBuilder(sdk_settings).interaction(raw)["channel"] == "#hr-layoffs"
-    channel_pseudonym = pseudonym(DEFAULT_KEY, "acme", "channel\x1f#hr-layoffs")
-    assert channel_pseudonym != pseudonym(DEFAULT_KEY, "acme", "#hr-layoffs")
+    channel_pseudonym = pseudonym(KEY, "acme", "channel\x1f#hr-layoffs")
+    assert channel_pseudonym != pseudonym(KEY, "acme", "#hr-layoffs")
     assert RecordBuilder(settings).interaction(raw)["channel"] == channel_pseudonym
     no_channel = RawInteraction("e2", "acme", "slack", "message", T0, RAW_IDS[0])
     assert RecordBuilder(settings).interaction(no_channel)["channel"] is None

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from support.data import R_LISTS
 
-from connectors.expected import DEFAULT_KEY, nearest_rank, pseudonym
+from connectors.expected import KEY, nearest_rank, pseudonym
 from connectors.kafka_io import read_all
 from streams.codec import interaction_codec, person_codec
 from streams.connectors.base import Connector
@@ -351,8 +351,8 @@ def test_a_slice_round_trips_through_kafka_pseudonymized(sdk_settings: Settings)
     by_id = {d["event_id"]: d for d in decoded}
     for raw in sent:
         got = by_id[raw.event_id]
-        assert got["actor"] == pseudonym(DEFAULT_KEY, TENANT, raw.actor)
-        assert got["targets"] == [pseudonym(DEFAULT_KEY, TENANT, t) for t in raw.targets]
+        assert got["actor"] == pseudonym(KEY, TENANT, raw.actor)
+        assert got["targets"] == [pseudonym(KEY, TENANT, t) for t in raw.targets]
         assert (got["kind"], got["thread_id"], got["in_reply_to"], got["channel"]) == (
             raw.kind,
             raw.thread_id,
@@ -368,7 +368,7 @@ def test_a_slice_round_trips_through_kafka_pseudonymized(sdk_settings: Settings)
         for e in entries
         if e.value is not None
     }
-    assert teams == {pseudonym(DEFAULT_KEY, TENANT, p.person): p.team for p in directory}
+    assert teams == {pseudonym(KEY, TENANT, p.person): p.team for p in directory}
 
     raw_bytes = b"".join(r.value or b"" for r in [*reads, *entries])
     raw_bytes += b"".join(r.key or b"" for r in [*reads, *entries])

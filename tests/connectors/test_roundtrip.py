@@ -10,7 +10,7 @@ from aiokafka.partitioner import murmur2 as aiokafka_murmur2  # type: ignore[imp
 from confluent_kafka import Producer
 from support.kafka import end_offsets
 
-from connectors.expected import DEFAULT_KEY, epoch_ms, pseudonym
+from connectors.expected import KEY, epoch_ms, pseudonym
 from connectors.kafka_io import default_partition, murmur2, read_all
 from streams.codec import interaction_codec, person_codec
 from streams.connectors.builder import RecordBuilder
@@ -98,10 +98,10 @@ def test_round_trip_of_interactions_people_and_tombstone(sdk_settings: Settings)
     decoded: list[Interaction] = [codec.decode(e.value) for e in events if e.value is not None]
     assert decoded == [builder.interaction(raw) for raw in raws]  # same order: one partition
     first = decoded[0]
-    assert first["actor"] == pseudonym(DEFAULT_KEY, TENANT, "alice.smith@example.com")
+    assert first["actor"] == pseudonym(KEY, TENANT, "alice.smith@example.com")
     assert first["targets"] == [
-        pseudonym(DEFAULT_KEY, TENANT, "bob.jones@example.com"),
-        pseudonym(DEFAULT_KEY, TENANT, "carol.white@example.com"),
+        pseudonym(KEY, TENANT, "bob.jones@example.com"),
+        pseudonym(KEY, TENANT, "carol.white@example.com"),
     ]
     assert (first["occurred_at"], first["weight"], first["kind"]) == (T0, 2.5, "request")
     assert (first["channel"], first["artifacts"], first["attributes"]) == (
@@ -115,12 +115,12 @@ def test_round_trip_of_interactions_people_and_tombstone(sdk_settings: Settings)
     people = person_codec(sdk_settings)
     assert len(entries) == len(PEOPLE) + 1
     expected_keys = [
-        f"{TENANT}/{pseudonym(DEFAULT_KEY, TENANT, p.person)}".encode() for p in [*PEOPLE, LEAVER]
+        f"{TENANT}/{pseudonym(KEY, TENANT, p.person)}".encode() for p in [*PEOPLE, LEAVER]
     ]
     assert [e.key for e in entries] == expected_keys
     decoded_people: list[Person] = [people.decode(e.value) for e in entries[:-1] if e.value]
     assert decoded_people == [builder.person(p) for p in PEOPLE]
-    assert decoded_people[1]["manager"] == pseudonym(DEFAULT_KEY, TENANT, "alice.smith@example.com")
+    assert decoded_people[1]["manager"] == pseudonym(KEY, TENANT, "alice.smith@example.com")
     assert decoded_people[0]["manager"] is None
     assert [p.get("bot") for p in decoded_people] == [False, False, False, True]
     assert entries[-1].value is None  # tombstone
@@ -131,7 +131,7 @@ def test_tombstone_needs_only_tenant_and_person(sdk_settings: Settings) -> None:
     with Emitter(sdk_settings) as emitter:
         emitter.emit(RawPerson(TENANT, "erin.gone@example.com", removed=True))
     entries = read_all(sdk_settings.bootstrap, sdk_settings.topic_directory)
-    key = f"{TENANT}/{pseudonym(DEFAULT_KEY, TENANT, 'erin.gone@example.com')}".encode()
+    key = f"{TENANT}/{pseudonym(KEY, TENANT, 'erin.gone@example.com')}".encode()
     assert [(e.key, e.value) for e in entries] == [(key, None)]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.expected import DEFAULT_KEY, epoch_ms, pseudonym
+from connectors.expected import KEY, epoch_ms, pseudonym
 from connectors.kafka_io import decoded_interactions_without, read_all
 from streams.codec import person_codec
 from streams.connectors.emitter import Emitter
@@ -237,10 +237,10 @@ def test_slack_import_on_the_broker(sdk_settings: Settings) -> None:
     people = read_all(sdk_settings.bootstrap, sdk_settings.topic_directory)
     assert len(decoded) == 10
     reply = next(e for e in decoded if e["event_id"] == "C0GENERAL1:1709284500.000300")
-    assert reply["actor"] == pseudonym(DEFAULT_KEY, TENANT, BOB)
+    assert reply["actor"] == pseudonym(KEY, TENANT, BOB)
     assert reply["targets"] == [
-        pseudonym(DEFAULT_KEY, TENANT, ALICE),
-        pseudonym(DEFAULT_KEY, TENANT, CAROL),
+        pseudonym(KEY, TENANT, ALICE),
+        pseudonym(KEY, TENANT, CAROL),
     ]
     assert (reply["kind"], reply["in_reply_to"]) == ("reply", ROOT)
     directory = person_codec(sdk_settings)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from support.data import STACKEXCHANGE
 
-from connectors.expected import DEFAULT_KEY, nearest_rank, pseudonym
+from connectors.expected import KEY, nearest_rank, pseudonym
 from connectors.kafka_io import read_all
 from streams.codec import interaction_codec, person_codec
 from streams.connectors.base import Connector
@@ -345,8 +345,8 @@ def test_a_slice_round_trips_through_kafka_pseudonymized(sdk_settings: Settings)
     assert len(decoded) == len(sent) == len(reads)
     for raw in sent:
         got = decoded[raw.event_id]
-        assert got["actor"] == pseudonym(DEFAULT_KEY, TENANT, raw.actor)
-        assert got["targets"] == [pseudonym(DEFAULT_KEY, TENANT, t) for t in raw.targets]
+        assert got["actor"] == pseudonym(KEY, TENANT, raw.actor)
+        assert got["targets"] == [pseudonym(KEY, TENANT, t) for t in raw.targets]
         assert (got["kind"], got["thread_id"], got["in_reply_to"], got["occurred_at"]) == (
             raw.kind,
             raw.thread_id,
@@ -360,7 +360,7 @@ def test_a_slice_round_trips_through_kafka_pseudonymized(sdk_settings: Settings)
         (p["person"], p["team"])
         for p in (people_codec.decode(e.value) for e in entries if e.value is not None)
     )
-    assert teams == {pseudonym(DEFAULT_KEY, TENANT, p.person): p.team for p in directory}
+    assert teams == {pseudonym(KEY, TENANT, p.person): p.team for p in directory}
 
     everything = b"".join((r.key or b"") + (r.value or b"") for r in [*reads, *entries])
     assert not [p for p in people if p.encode() in everything] and len(people) > 50
