@@ -10,11 +10,17 @@ from typing import Any
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from support.json_values import (
+    LINE_BREAKS,
+    hostile_bodies,
+    interaction_like,
+    json_values,
+    nested,
+)
 
 from streams.codec import interaction_codec
 from streams.connectors.builder import RecordBuilder
-from streams.connectors.json_records import MAX_DEPTH, MAX_INTEGER, json_problem, to_raw
-from streams.model import KINDS
+from streams.connectors.json_records import MAX_DEPTH, json_problem, to_raw
 from streams.settings import Settings
 from streams.validation import InvalidRecord
 from streams.web.ingest import (
@@ -25,65 +31,26 @@ from streams.web.ingest import (
     parse_body,
 )
 
-LINE_BREAKS = "\u2028\u2029\x85\x0b\x0c\x1c\x1d\x1e\r"
-"""Characters ``str.splitlines`` splits on besides ``\\n``."""
-
-characters = st.characters() | st.characters(categories=["Cs"]) | st.sampled_from(LINE_BREAKS)
-texts = st.text(characters, max_size=12)
-numbers = (
-    st.integers()
-    | st.integers(min_value=10**300, max_value=10**400)
-    | st.floats()
-    | st.sampled_from([MAX_INTEGER, MAX_INTEGER + 1, -MAX_INTEGER - 1, 1e308, 5e-324])
-)
-json_values = st.recursive(
-    st.none() | st.booleans() | numbers | texts,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(texts, children, max_size=4),
-    max_leaves=20,
-)
-valid_values: dict[str, st.SearchStrategy[Any]] = {
-    "event_id": st.text(min_size=1, max_size=8),
-    "tenant": st.sampled_from(["acme", "globex"]),
-    "source": st.sampled_from(["custom", "slack"]),
-    "kind": st.sampled_from(KINDS),
-    "occurred_at": st.sampled_from(["2026-03-01T10:00:00Z", 1772359200000, "1772359200"]),
-    "actor": st.text(min_size=1, max_size=8),
-    "targets": st.lists(st.text(min_size=1, max_size=8), max_size=3),
-    "weight": st.floats(0.5, 3.0),
-    "attributes": st.dictionaries(st.text(max_size=4), st.text(max_size=4), max_size=2),
-}
-records = st.fixed_dictionaries(
-    {}, optional={field: value | json_values for field, value in valid_values.items()}
-)
-"""Objects whose every field is either a plausible value or any JSON value (or missing)."""
-
-
-def nested(depth: int, inner: str) -> str:
-    return "[" * depth + inner + "]" * depth
-
 
 @pytest.fixture(scope="module")
 def builder() -> RecordBuilder:
     return RecordBuilder(Settings())
 
 
-def check_and_encode(items: list[Any], builder: RecordBuilder) -> int:
-    """What the endpoint does with parsed items; the number accepted."""
+def check_and_encode(items: list[Any], builder: RecordBuilder) -> None:
+    """What the endpoint does with parsed items: check, encode, answer."""
     codec = interaction_codec(builder.settings)
     rejected, accepted = check_batch(items, builder)
     for _, event in accepted:
         codec.encode(event)
     assert sorted([v.index for v in rejected] + [i for i, _ in accepted]) == list(range(len(items)))
     assert all(v.reason and v.field for v in rejected)
-    json.dumps([v.as_json() for v in rejected], ensure_ascii=False).encode()
-    return len(accepted)
+    json.dumps([v.as_json() for v in rejected], ensure_ascii=False).encode()  # echoes no surrogate
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=64) | json_values.map(lambda v: json.dumps(v).encode()))
+@given(hostile_bodies)
 @example(b"[" * 100_000)
-@example(b"[1" + b"1" * 5000 + b"]")
-@example(b"\xef\xbb\xbf[{}]")
 @example(b"\xff\xfe[]")
 @example(b'"\\ud800"')
 def test_any_bytes_parse_or_give_bad_body(body: bytes) -> None:
@@ -96,7 +63,9 @@ def test_any_bytes_parse_or_give_bad_body(body: bytes) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(items=st.lists(records | json_values, min_size=1, max_size=5), as_array=st.booleans())
+@given(
+    items=st.lists(interaction_like | json_values, min_size=1, max_size=5), as_array=st.booleans()
+)
 def test_any_json_records_are_accepted_or_rejected_one_by_one(
     items: list[Any], as_array: bool, builder: RecordBuilder
 ) -> None:
@@ -108,7 +77,7 @@ def test_any_json_records_are_accepted_or_rejected_one_by_one(
 
 
 @settings(max_examples=200, deadline=None)
-@given(records | json_values)
+@given(interaction_like | json_values)
 def test_to_raw_raises_only_invalid_record(item: Any) -> None:
     try:
         to_raw(item)
@@ -142,7 +111,7 @@ def test_unicode_line_breaks_inside_ndjson_strings_keep_records_whole(
     parsed = parse_body(body)
     assert parsed == items
     rejected, accepted = check_batch(parsed, builder)
-    assert rejected == [] and [e["event_id"] for _, e in accepted] == [i["event_id"] for i in items]
+    assert rejected == [] and [index for index, _ in accepted] == list(range(len(items)))
 
 
 @pytest.mark.parametrize(
@@ -190,7 +159,7 @@ def test_a_record_with_a_bad_field_does_not_spoil_its_batch(builder: RecordBuild
         (0, "e1", "number_out_of_range", "weight"),
         (1, "e2", "bad_string", "actor"),
     ]
-    assert [(i, e["event_id"]) for i, e in accepted] == [(2, "e3")]
+    assert [index for index, _ in accepted] == [2]
 
 
 @pytest.mark.parametrize(

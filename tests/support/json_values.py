@@ -1,0 +1,60 @@
+"""Hypothesis strategies of hostile JSON: lone surrogates, Unicode line breaks inside strings,
+integers beyond 64 bits and beyond a float, non-finite floats, nesting."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import strategies as st
+
+from streams.connectors.json_records import MAX_INTEGER
+from streams.model import KINDS
+
+LINE_BREAKS = "\u2028\u2029\x85\x0b\x0c\x1c\x1d\x1e\r"
+"""Characters ``str.splitlines`` splits on besides ``\\n``."""
+
+characters = st.characters() | st.characters(categories=["Cs"]) | st.sampled_from(LINE_BREAKS)
+texts = st.text(characters, max_size=12)
+numbers = (
+    st.integers()
+    | st.integers(min_value=10**300, max_value=10**400)
+    | st.floats()
+    | st.sampled_from([MAX_INTEGER, MAX_INTEGER + 1, -MAX_INTEGER - 1, 1e308, 5e-324])
+)
+json_values: st.SearchStrategy[Any] = st.recursive(
+    st.none() | st.booleans() | numbers | texts,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(texts, children, max_size=4),
+    max_leaves=20,
+)
+"""Any JSON value Python's ``json`` module reads (``NaN``, ``Infinity``, ``"\\ud800"``, …)."""
+
+
+def nested(depth: int, inner: str) -> str:
+    """``inner`` inside ``depth`` JSON arrays."""
+    return "[" * depth + inner + "]" * depth
+
+
+hostile_bodies = (
+    st.binary(max_size=64)
+    | json_values.map(lambda value: json.dumps(value).encode())
+    | st.integers(0, 20_000).map(lambda depth: nested(depth, "{}").encode())
+    | st.sampled_from([b"[1" + b"1" * 5000 + b"]", b"\xef\xbb\xbf[{}]", b'["\\ud800"]'])
+)
+"""Request bodies: arbitrary bytes, hostile JSON, deep nesting, 5,000-digit integers, a BOM."""
+
+valid_values: dict[str, st.SearchStrategy[Any]] = {
+    "event_id": st.text(min_size=1, max_size=8),
+    "tenant": st.sampled_from(["acme", "globex"]),
+    "source": st.sampled_from(["custom", "slack"]),
+    "kind": st.sampled_from(KINDS),
+    "occurred_at": st.sampled_from(["2026-03-01T10:00:00Z", 1772359200000, "1772359200"]),
+    "actor": st.text(min_size=1, max_size=8),
+    "targets": st.lists(st.text(min_size=1, max_size=8), max_size=3),
+    "weight": st.floats(0.5, 3.0),
+    "attributes": st.dictionaries(st.text(max_size=4), st.text(max_size=4), max_size=2),
+}
+interaction_like = st.fixed_dictionaries(
+    {}, optional={field: value | json_values for field, value in valid_values.items()}
+)
+"""Objects whose every field is either a plausible value or any JSON value (or missing)."""
