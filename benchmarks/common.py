@@ -13,13 +13,14 @@ import sys
 import threading
 import time
 import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from streams.access import SCOPES, add_token, tokens_path
+from streams.commands.snapshot import get
 from streams.connectors.emitter import Emitter
 from streams.connectors.simulator import OrgSimulator
 from streams.demo_view import parse_metrics
@@ -74,6 +75,7 @@ class ServiceProcess:
     """A worker-like child process (the orgpulse worker or a baseline) serving HTTP.
 
     Started with ``settings`` in its environment; output goes to ``<data_dir>/<name>.log``.
+    Requests send :attr:`token`, an all-tenants token with every scope made for the process.
     """
 
     def __init__(
@@ -83,6 +85,7 @@ class ServiceProcess:
         self.name = name
         self.command = list(command)
         self.base = f"http://{settings.web_host}:{settings.web_port}"
+        self.token = add_token(tokens_path(settings), [], SCOPES)[1]
         self.log_path = settings.data_dir / f"{name}.log"
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -114,10 +117,8 @@ class ServiceProcess:
             raise RuntimeError(f"{self.name} exited with {self._process.returncode}:\n{tail}")
 
     def get(self, path: str, timeout: float = 10.0) -> bytes:
-        """GET a path of the process's web port."""
-        with urllib.request.urlopen(f"{self.base}{path}", timeout=timeout) as response:
-            body: bytes = response.read()
-        return body
+        """GET a path of the process's web port with :attr:`token`."""
+        return get(f"{self.base}{path}", self.token, timeout)
 
     def get_json(self, path: str) -> Any:
         """GET a JSON document of the process's web port."""

@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from streams.access import AccessError
 from streams.connectors.pseudonym import PseudonymKeyError
 
 COMMANDS = (
@@ -46,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     try:
         status = args.func(args)
-    except PseudonymKeyError as error:
+    except (PseudonymKeyError, AccessError) as error:
         print(f"orgpulse {args.command}: {error}", file=sys.stderr)
         status = 2
     sys.exit(status)

@@ -70,8 +70,8 @@ class Settings(BaseSettings):
     ingest_max_bytes: int = Field(default=1_048_576, ge=1)
     ingest_max_records: int = Field(default=1000, ge=1)
 
-    github_webhook_secret: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
+    token: SecretStr | None = None
+    """The bearer token the CLI sends to a worker (``orgpulse snapshot``)."""
     tokens_file: Path | None = None
     """Bearer tokens (SHA-256 only); default ``<data_dir>/tokens.json``."""
     webhook_secrets_file: Path | None = None

@@ -4,7 +4,8 @@ Pure logic and files only (no HTTP): :mod:`streams.web.auth` applies it to reque
 """
 
 from streams.access.authorize import Denial, authorize, bearer
-from streams.access.files import AccessError, Watched
+from streams.access.checks import MIN_SECRET_BYTES, AccessError, check_secret
+from streams.access.files import Watched
 from streams.access.tokens import (
     SCOPES,
     Scope,
@@ -12,16 +13,16 @@ from streams.access.tokens import (
     add_token,
     digest,
     find,
+    kept_token,
     parse_tokens,
     read_tokens,
     revoke_token,
+    shorthand,
     tokens_path,
 )
 from streams.access.webhook_secrets import (
-    MIN_SECRET_BYTES,
     Provider,
     SecretsFile,
-    check_secret,
     new_secret,
     parse_secrets,
     read_secrets,
@@ -46,6 +47,7 @@ __all__ = [
     "check_secret",
     "digest",
     "find",
+    "kept_token",
     "new_secret",
     "parse_secrets",
     "parse_tokens",
@@ -54,6 +56,7 @@ __all__ = [
     "revoke_token",
     "secret_for",
     "set_secret",
+    "shorthand",
     "tokens_path",
     "webhook_secrets_path",
 ]

@@ -9,12 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from streams.access.checks import AccessError
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-class AccessError(ValueError):
-    """An access file or secret that orgpulse refuses to run with; the message says why."""
 
 
 def write_private(path: Path, text: str) -> None:

@@ -18,7 +18,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from streams.access.files import AccessError, read_text, write_private
+from streams.access.checks import AccessError, check_secret
+from streams.access.files import read_text, write_private
 from streams.local.locking import exclusive
 from streams.settings import Settings
 
@@ -117,6 +118,21 @@ def add_token(
     return record, token
 
 
+def kept_token(
+    path: Path, token_file: Path, tenants: Sequence[str], scopes: Sequence[Scope]
+) -> str:
+    """The token kept in ``token_file`` (mode 0600), made anew unless the tokens file at
+    ``path`` still has it for exactly these ``tenants`` (empty: all) and ``scopes``."""
+    wanted = (tuple(dict.fromkeys(tenants)), tuple(s for s in SCOPES if s in scopes))
+    kept = read_text(token_file)
+    record = None if kept is None else find(read_tokens(path), kept.strip())
+    if kept is not None and record is not None and (record.tenants, record.scopes) == wanted:
+        return kept.strip()
+    token = add_token(path, tenants, scopes)[1]
+    write_private(token_file, token + "\n")
+    return token
+
+
 def revoke_token(path: Path, token_id: str) -> bool:
     """Remove the token ``token_id``; whether it was there."""
     with exclusive(path.with_name(path.name + ".lock")):
@@ -126,6 +142,17 @@ def revoke_token(path: Path, token_id: str) -> bool:
             return False
         _write(path, kept)
     return True
+
+
+def shorthand(name: str, token: str, created: datetime) -> TokenRecord:
+    """The ingest token of every tenant that the variable ``name`` holds (16+ bytes)."""
+    return TokenRecord(
+        id=name,
+        sha256=digest(check_secret(name, token)),
+        all_tenants=True,
+        scopes=("ingest",),
+        created=created,
+    )
 
 
 def find(records: Iterable[TokenRecord], token: str) -> TokenRecord | None:

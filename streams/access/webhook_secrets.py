@@ -13,29 +13,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from streams.access.files import AccessError, read_text, write_private
+from streams.access.checks import MIN_SECRET_BYTES, AccessError, check_secret
+from streams.access.files import read_text, write_private
 from streams.local.locking import exclusive
 from streams.settings import Settings
 
 Provider = Literal["github", "slack"]
-MIN_SECRET_BYTES = 16
 
 
 def webhook_secrets_path(settings: Settings) -> Path:
     """``ORGPULSE_WEBHOOK_SECRETS_FILE``, or ``webhook-secrets.json`` in the data dir."""
     return settings.webhook_secrets_file or settings.data_dir / "webhook-secrets.json"
-
-
-def check_secret(name: str, value: str) -> str:
-    """``value`` when it has at least 16 bytes; otherwise :class:`AccessError` naming it."""
-    size = len(value.encode())
-    if size < MIN_SECRET_BYTES:
-        raise AccessError(
-            f"{name} is {'empty' if not size else f'{size} bytes'}: use at least "
-            f"{MIN_SECRET_BYTES} bytes (e.g. python -c 'import secrets; "
-            "print(secrets.token_urlsafe(32))')"
-        )
-    return value
 
 
 class TenantSecrets(BaseModel):

@@ -9,15 +9,15 @@ import sys
 import threading
 import time
 import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.live import Live
 
+from streams.access import kept_token, tokens_path
 from streams.commands.simulate import add_arguments, simulator_from
-from streams.commands.snapshot import fetch
+from streams.commands.snapshot import fetch, get
 from streams.connectors.emitter import Emitter
 from streams.connectors.pseudonym import stored_key
 from streams.demo_view import parse_metrics, render
@@ -55,6 +55,13 @@ def demo_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"pseudonym_key": key})
 
 
+def demo_token(settings: Settings) -> tuple[str, Path]:
+    """The demo's token (every tenant; ``read`` and ``metrics``) and ``<data dir>/demo.token``,
+    the 0600 file that keeps it across runs."""
+    path = settings.data_dir / "demo.token"
+    return kept_token(tokens_path(settings), path, [], ("read", "metrics")), path
+
+
 def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
     """Run ``orgpulse worker`` in a child process logging to ``log_path``."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -67,11 +74,15 @@ def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def start_prometheus(settings: Settings, console: Console) -> LocalPrometheus | None:
-    """A local Prometheus scraping the worker every 5 s, or ``None`` when not installed."""
+def start_prometheus(
+    settings: Settings, console: Console, token_file: Path
+) -> LocalPrometheus | None:
+    """A local Prometheus scraping the worker every 5 s with the token in ``token_file``, or
+    ``None`` when not installed."""
     prometheus = LocalPrometheus(
         settings.data_dir / "prometheus",
         [f"{settings.web_host}:{settings.web_port}"],
+        credentials_file=token_file,
         scrape_interval="5s",
         evaluation_interval="5s",
         port=9090,
@@ -85,17 +96,16 @@ def start_prometheus(settings: Settings, console: Console) -> LocalPrometheus | 
     return prometheus
 
 
-def _read_metrics(base: str) -> dict[str, float]:
+def _read_metrics(base: str, token: str) -> dict[str, float]:
     try:
-        with urllib.request.urlopen(f"{base}/metrics", timeout=5) as response:
-            return parse_metrics(response.read().decode())
+        return parse_metrics(get(f"{base}/metrics", token, timeout=5).decode())
     except (urllib.error.URLError, OSError):
         return {}
 
 
-def _read_snapshot(base: str, tenant: str, window: str) -> dict[str, Any] | None:
+def _read_snapshot(base: str, tenant: str, window: str, token: str) -> dict[str, Any] | None:
     try:
-        return fetch(base, tenant, window)
+        return fetch(base, tenant, window, token)
     except (urllib.error.URLError, OSError):
         return None
 
@@ -113,15 +123,22 @@ def run(args: argparse.Namespace) -> int:
         return 1
     ensure_topics(settings)
     worker = start_worker(settings, settings.data_dir / "worker.log")
-    prometheus = start_prometheus(settings, console) if args.prometheus else None
+    token, token_file = demo_token(settings)
+    prometheus = start_prometheus(settings, console, token_file) if args.prometheus else None
     simulator = simulator_from(args)
     producer = threading.Thread(target=simulator.run, args=(Emitter(settings),), daemon=True)
     producer.start()
     base = f"http://{settings.web_host}:{settings.web_port}"
+    auth = f'-H "Authorization: Bearer $(cat {token_file})"'
+    snapshot_url = f"{base}/api/v1/tenants/{args.tenant}/snapshot?window={settings.silo_window}"
     console.print(
-        f"metrics:  {base}/metrics\nsnapshot: {base}/api/v1/tenants/{args.tenant}"
-        f"/snapshot?window={settings.silo_window}\nworker log: "
-        f"{settings.data_dir / 'worker.log'}\nCtrl-C to stop"
+        f"token (read, metrics; every tenant) in {token_file}:\n"
+        f"  curl {auth} {base}/metrics\n"
+        f"  curl {auth} '{snapshot_url}'\n"
+        f"  ORGPULSE_TOKEN=$(cat {token_file}) orgpulse snapshot --tenant {args.tenant}\n"
+        f"worker log: {settings.data_dir / 'worker.log'}\nCtrl-C to stop",
+        markup=False,
+        highlight=False,
     )
     deadline = time.monotonic() + args.duration if args.duration > 0 else float("inf")
     previous, previous_at = 0.0, time.monotonic()
@@ -129,12 +146,12 @@ def run(args: argparse.Namespace) -> int:
         with Live(render(None, {}, 0.0), console=console, refresh_per_second=1) as live:
             while time.monotonic() < deadline and worker.poll() is None:
                 time.sleep(2.0)
-                metrics = _read_metrics(base)
+                metrics = _read_metrics(base, token)
                 processed = metrics.get("orgpulse_events_processed_total", 0.0)
                 now = time.monotonic()
                 rate = (processed - previous) / (now - previous_at)
                 previous, previous_at = processed, now
-                snapshot = _read_snapshot(base, args.tenant, settings.silo_window)
+                snapshot = _read_snapshot(base, args.tenant, settings.silo_window, token)
                 live.update(render(snapshot, metrics, rate))
     except KeyboardInterrupt:
         pass

@@ -1,8 +1,9 @@
 """GitHub webhook payloads (as received, or as the REST API returns the same objects).
 
 Input files hold deliveries ``{"event": "<X-GitHub-Event header>", "payload": {…}}``, either
-as one JSON array or as NDJSON (one delivery per line); a delivery may also be the payload
-itself with the ``event`` field added to it. Mapping (source ``github``, person id = login,
+as one JSON array or as NDJSON (one delivery per line), with the ``X-GitHub-Delivery`` id as
+an optional ``delivery`` field; a delivery may also be the payload itself with the ``event``
+field added to it. Mapping (source ``github``, person id = login,
 channel = the repository ``owner/name``, thread_id = ``<repo>#<number>``):
 
 - ``pull_request`` ``review_requested`` → ``request`` from ``sender`` to
@@ -18,10 +19,12 @@ channel = the repository ``owner/name``, thread_id = ``<repo>#<number>``):
 
 A review comment answering another one has ``in_reply_to`` = that comment's event id, and
 the author of that comment (when it is in the input) among its targets. Review
-requests and assignments carry no id of their own: ``<ms>`` is the event time and ``n``
-numbers the deliveries with the same thread, action and time (1, 2, …), so logins never
-appear in event ids. Links in review and comment bodies become artifacts. The actor is never
-among the targets.
+requests and assignments carry no id of their own: their id is ``<thread>:<action>:<delivery>``
+when the delivery id is known (always for the webhook receiver, so two requests in the same
+second stay two and a re-sent delivery keeps its ids); otherwise ``<ms>`` is the event time
+and ``n`` numbers the deliveries with the same thread, action and time (1, 2, …). Logins
+never appear in event ids. Links in review and comment bodies become artifacts. The actor is
+never among the targets.
 
 Skipped: other event types (``unsupported_event``), other actions (``ignored_action``),
 review requests to a team (``team_review_request``), self-assignments (``self_assignment``),
@@ -85,6 +88,8 @@ class Delivery:
         payload = delivery.get("payload")
         self.payload: dict[str, Any] = payload if isinstance(payload, dict) else delivery
         self.event = str(delivery.get("event") or "")
+        self.id = str(delivery.get("delivery") or "") or None
+        """The ``X-GitHub-Delivery`` id, when known."""
         self.action = str(self.payload.get("action") or "")
 
     def login(self, *path: str) -> str:
@@ -218,7 +223,9 @@ class GitHubConnector(Connector):
             artifacts=artifact_ids(find_urls(body)),
         )
 
-    def _ordinal_id(self, thread: str, action: str, occurred_at: int) -> str:
+    def _ordinal_id(self, d: Delivery, thread: str, action: str, occurred_at: int) -> str:
+        if d.id is not None:
+            return f"{thread}:{action}:{d.id}"
         prefix = f"{thread}:{action}:{occurred_at}"
         self._ordinals[prefix] += 1
         return f"{prefix}:{self._ordinals[prefix]}"
@@ -228,7 +235,7 @@ class GitHubConnector(Connector):
             raise _Unusable("team_review_request")
         thread, when = d.thread("pull_request"), d.time("pull_request", "updated_at")
         reviewer, actor = d.login("requested_reviewer"), d.login("sender")
-        event_id = self._ordinal_id(thread, "review_requested", when)
+        event_id = self._ordinal_id(d, thread, "review_requested", when)
         return self._event(d, event_id, "request", when, actor, reviewer, thread)
 
     def _assignment(self, d: Delivery) -> RawInteraction:
@@ -236,7 +243,7 @@ class GitHubConnector(Connector):
         assignee, actor = d.login("assignee"), d.login("sender")
         if assignee == actor:
             raise _Unusable("self_assignment")
-        event_id = self._ordinal_id(thread, "assigned", when)
+        event_id = self._ordinal_id(d, thread, "assigned", when)
         return self._event(d, event_id, "request", when, actor, assignee, thread)
 
     def _review(self, d: Delivery) -> RawInteraction:

@@ -1,8 +1,9 @@
 """A local Prometheus server (Debian's ``prometheus`` package) as a child process.
 
 Used by ``orgpulse demo --prometheus`` and by the end-to-end tests: it writes a config
-(scrape targets, the orgpulse rules, intervals; JSON, which Prometheus reads as YAML),
-starts the server with its TSDB in ``workdir`` and waits for ``/-/ready``.
+(scrape targets, the orgpulse rules, intervals, the bearer token file for ``/metrics``; JSON,
+which Prometheus reads as YAML), starts the server with its TSDB in ``workdir`` and waits for
+``/-/ready``.
 """
 
 from __future__ import annotations
@@ -50,8 +51,9 @@ def free_port() -> int:
 class LocalPrometheus:
     """``prometheus`` scraping ``targets`` every ``scrape_interval`` with ``rule_files`` loaded.
 
-    Use as a context manager, or call ``start`` and ``stop``. The config, the TSDB and the log
-    (``prometheus.log``) live in ``workdir``.
+    ``credentials_file`` holds the ``metrics`` token sent as ``Authorization: Bearer`` (the
+    worker answers ``/metrics`` 401 without one). Use as a context manager, or call ``start``
+    and ``stop``. The config, the TSDB and the log (``prometheus.log``) live in ``workdir``.
     """
 
     def __init__(
@@ -59,6 +61,7 @@ class LocalPrometheus:
         workdir: Path,
         targets: Sequence[str],
         *,
+        credentials_file: Path | None = None,
         job: str = "orgpulse",
         rule_files: Sequence[Path] = (RULES,),
         scrape_interval: str = "1s",
@@ -67,6 +70,7 @@ class LocalPrometheus:
     ) -> None:
         self.workdir = workdir.resolve()
         self.targets = list(targets)
+        self.credentials_file = None if credentials_file is None else credentials_file.resolve()
         self.job = job
         self.rule_files = [path.resolve() for path in rule_files]
         self.scrape_interval = scrape_interval
@@ -85,6 +89,13 @@ class LocalPrometheus:
         """Where the server's output goes."""
         return self.workdir / "prometheus.log"
 
+    def scrape_config(self) -> dict[str, Any]:
+        """The one scrape job: the targets, with the bearer token file when there is one."""
+        job: dict[str, Any] = {"job_name": self.job, "static_configs": [{"targets": self.targets}]}
+        if self.credentials_file is not None:
+            job["authorization"] = {"credentials_file": str(self.credentials_file)}
+        return job
+
     def config(self) -> dict[str, Any]:
         """The configuration document the server runs with."""
         return {
@@ -94,9 +105,7 @@ class LocalPrometheus:
                 "evaluation_interval": self.evaluation_interval,
             },
             "rule_files": [str(path) for path in self.rule_files],
-            "scrape_configs": [
-                {"job_name": self.job, "static_configs": [{"targets": self.targets}]}
-            ],
+            "scrape_configs": [self.scrape_config()],
         }
 
     def start(self) -> None:

@@ -1,27 +1,29 @@
-"""The ingest endpoint and its OpenAPI document on the worker's web port."""
+"""The ingest endpoint and its OpenAPI document on the worker's web port.
+
+``POST /api/v1/events`` needs a token with the ``ingest`` scope; each record whose tenant
+the token does not cover is rejected (``tenant_not_allowed``), the others are accepted. The
+OpenAPI document needs a valid token of any scope.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 from typing import Any, cast
 
 from aiohttp import web
 from faust.web import Request, Response, View
 
+from streams.access import TokenRecord
 from streams.agents.context import Worker
 from streams.connectors.builder import RecordBuilder, ingest_builder
 from streams.connectors.pseudonym import NO_KEY
+from streams.model import Interaction
+from streams.web.auth import Gate, refuse
 from streams.web.delivery import ConfirmedProducer
 from streams.web.ingest import BadBody, Verdict, check_batch, parse_body
 from streams.web.openapi import OPENAPI
 
-
-def authorized(request: Request, token: str) -> bool:
-    """Whether the request carries ``Authorization: Bearer <token>`` (constant-time compare)."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, given = header.partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), token.encode())
+Accepted = list[tuple[int, Interaction]]
 
 
 async def read_limited(request: Request, limit: int) -> bytes | None:
@@ -43,9 +45,13 @@ def register(worker: Worker) -> None:
     app, settings = worker.app, worker.settings
     builder = ingest_builder(settings)
     producer = ConfirmedProducer(settings)
+    gate = Gate(settings)
 
     @app.page("/api/v1/openapi.json")
     async def openapi(view: View, request: Request) -> Response:
+        record = gate.check(request, None)
+        if not isinstance(record, TokenRecord):
+            return refuse(view, record)
         return view.json(OPENAPI)
 
     @app.page("/api/v1/events")
@@ -53,18 +59,11 @@ def register(worker: Worker) -> None:
         """Validate, pseudonymize and produce a batch; answer per record."""
 
         async def post(self, request: Request) -> Response:
-            if settings.ingest_token is None:
-                return self.json(
-                    {"error": "ingest disabled: set ORGPULSE_INGEST_TOKEN"}, status=503
-                )
+            record = gate.check(request, "ingest")
+            if not isinstance(record, TokenRecord):
+                return refuse(self, record)
             if builder is None:
                 return self.json({"error": f"ingest disabled: {NO_KEY}"}, status=503)
-            if not authorized(request, settings.ingest_token.get_secret_value()):
-                return self.json(
-                    {"error": "missing or wrong bearer token"},
-                    status=401,
-                    headers={"WWW-Authenticate": "Bearer"},
-                )
             body = await read_limited(request, settings.ingest_max_bytes)
             if body is None:
                 return self.json(
@@ -78,23 +77,44 @@ def register(worker: Worker) -> None:
                 return self.json(
                     {"error": f"more than {settings.ingest_max_records} records"}, status=413
                 )
-            result, status = await _ingest(worker, builder, producer, items)
+            result, status = await _ingest(worker, builder, producer, items, record)
             return self.json(result, status=status)
 
 
+def covered(record: TokenRecord, accepted: Accepted) -> tuple[list[Verdict], Accepted]:
+    """Verdicts for the records of tenants ``record`` does not cover, and the other records."""
+    outside = [
+        Verdict(index, event["event_id"], "rejected", "tenant_not_allowed", "tenant")
+        for index, event in accepted
+        if not record.covers(event["tenant"])
+    ]
+    return outside, [(index, event) for index, event in accepted if record.covers(event["tenant"])]
+
+
 async def _ingest(
-    worker: Worker, builder: RecordBuilder, producer: ConfirmedProducer, items: list[Any]
+    worker: Worker,
+    builder: RecordBuilder,
+    producer: ConfirmedProducer,
+    items: list[Any],
+    record: TokenRecord,
 ) -> tuple[dict[str, Any], int]:
-    rejected, accepted = check_batch(items, builder)
+    invalid, valid = check_batch(items, builder)
+    outside, accepted = covered(record, valid)
     records = [(event["tenant"].encode(), worker.codec.encode(event)) for _, event in accepted]
     loop = asyncio.get_running_loop()
     outcomes = await loop.run_in_executor(
         None, producer.send, worker.settings.topic_interactions, records
     )
-    verdicts = rejected + [
-        Verdict(index, event["event_id"], "accepted" if error is None else "failed", error, None)
-        for (index, event), error in zip(accepted, outcomes, strict=True)
-    ]
+    verdicts = (
+        invalid
+        + outside
+        + [
+            Verdict(
+                index, event["event_id"], "accepted" if error is None else "failed", error, None
+            )
+            for (index, event), error in zip(accepted, outcomes, strict=True)
+        ]
+    )
     verdicts.sort(key=lambda v: v.index)
     counts = {s: sum(v.status == s for v in verdicts) for s in ("accepted", "rejected", "failed")}
     status = (

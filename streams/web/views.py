@@ -1,4 +1,9 @@
-"""HTTP views on the worker's web port: metrics, health and the snapshot API."""
+"""HTTP views on the worker's web port: metrics, health and the snapshot API.
+
+Every view but ``/health`` needs a bearer token (:mod:`streams.web.auth`): ``metrics`` for
+``/metrics`` (a token of some tenants sees only their series), ``read`` on the tenant for the
+snapshot and knowledge reads.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,33 @@ from typing import Any
 
 from faust.web import Request, Response, View
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.registry import Collector
 
+from streams.access import TokenRecord
 from streams.agents.context import Worker
 from streams.agents.refresh import settled
 from streams.knowledge import knowledge_section
+from streams.web.auth import Gate, refuse
+from streams.web.scoped_metrics import TenantMetrics
+
+
+def visible_metrics(registry: Collector, record: TokenRecord) -> Collector:
+    """What ``record`` may scrape: everything, or its tenants' and the tenant-free series."""
+    return registry if record.all_tenants else TenantMetrics(registry, frozenset(record.tenants))
 
 
 def register(worker: Worker) -> None:
-    """Add ``/metrics``, ``/health`` and ``/api/v1/tenants/{tenant}/snapshot``."""
+    """Add ``/metrics``, ``/health`` and the snapshot and knowledge reads."""
     app, runtime, settings = worker.app, worker.runtime, worker.settings
+    gate = Gate(settings)
+    gate.warn_when_empty()
 
     @app.page("/metrics")
     async def metrics(view: View, request: Request) -> Response:
-        body = generate_latest(worker.metrics.registry)
+        record = gate.check(request, "metrics")
+        if not isinstance(record, TokenRecord):
+            return refuse(view, record)
+        body = generate_latest(visible_metrics(worker.metrics.registry, record))
         return view.bytes(body, content_type=CONTENT_TYPE_LATEST.split(";")[0])
 
     @app.page("/health")
@@ -31,6 +50,9 @@ def register(worker: Worker) -> None:
 
     @app.page("/api/v1/tenants/{tenant}/snapshot")
     async def snapshot(view: View, request: Request, tenant: str) -> Response:
+        record = gate.check(request, "read", tenant)
+        if not isinstance(record, TokenRecord):
+            return refuse(view, record)
         window = request.query.get("window", settings.silo_window)
         if window not in settings.windows:
             return view.json(
@@ -44,6 +66,9 @@ def register(worker: Worker) -> None:
 
     @app.page("/api/v1/tenants/{tenant}/knowledge")
     async def knowledge(view: View, request: Request, tenant: str) -> Response:
+        record = gate.check(request, "read", tenant)
+        if not isinstance(record, TokenRecord):
+            return refuse(view, record)
         if tenant not in runtime.states:
             return view.json({"error": "tenant not served by this worker"}, status=404)
         section = knowledge_section(

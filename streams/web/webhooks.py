@@ -1,21 +1,27 @@
-"""Webhook receivers: GitHub and the Slack Events API, with their signature checks.
+"""Webhook receivers: GitHub and the Slack Events API, with per-tenant signature checks.
 
-``POST /webhooks/github/{tenant}`` and ``POST /webhooks/slack/{tenant}``. A request with a
-missing, wrong or (Slack) stale signature gets 401 and nothing is produced. Accepted events
-are mapped with the same code as the file importers and are in Kafka before the answer.
+``POST /webhooks/github/{tenant}`` and ``POST /webhooks/slack/{tenant}``. Each tenant has its
+own secrets (``orgpulse webhooks set-secret``, :mod:`streams.access.webhook_secrets`); a
+request whose signature is missing, wrong, made with another tenant's secret, or (Slack)
+stale gets 401 and nothing is produced. A GitHub delivery seen before (same
+``X-GitHub-Delivery``) produces nothing; the ids of the events it maps to derive from that
+delivery id. A body that is not a JSON object gets 400. Accepted events are mapped with the
+same code as the file importers and are in Kafka before the answer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from faust.web import Request, Response, View
-from pydantic import SecretStr
 
+from streams.access import Provider, Watched, parse_secrets, secret_for, webhook_secrets_path
 from streams.agents.context import Worker
 from streams.connectors.builder import ingest_builder
 from streams.connectors.github import Delivery, GitHubConnector
@@ -26,6 +32,10 @@ from streams.validation import InvalidRecord
 from streams.web.delivery import ConfirmedProducer
 from streams.web.events_api import read_limited
 from streams.web.signatures import github_valid, slack_problem
+
+log = logging.getLogger(__name__)
+REMEMBERED_DELIVERIES = 10_000
+"""GitHub delivery ids kept for deduplication (the oldest are forgotten first)."""
 
 
 def slack_events(payload: dict[str, Any], tenant: str) -> list[RawInteraction | Skipped]:
@@ -42,11 +52,29 @@ def slack_events(payload: dict[str, Any], tenant: str) -> list[RawInteraction | 
 
 
 def github_events(
-    event_type: str, payload: dict[str, Any], tenant: str
+    event_type: str, payload: dict[str, Any], tenant: str, delivery_id: str | None = None
 ) -> list[RawInteraction | Skipped]:
-    """The interaction of one GitHub delivery."""
-    delivery = Delivery({"event": event_type, "payload": payload})
+    """The interaction of one GitHub delivery (ids derived from ``delivery_id`` when given)."""
+    delivery = Delivery({"event": event_type, "payload": payload, "delivery": delivery_id})
     return [GitHubConnector([], tenant).map_delivery(delivery, f"webhook {event_type}")]
+
+
+class RecentDeliveries:
+    """The last ``capacity`` delivery keys seen, oldest forgotten first."""
+
+    def __init__(self, capacity: int = REMEMBERED_DELIVERIES) -> None:
+        self.capacity = capacity
+        self._keys: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        return key in self._keys
+
+    def add(self, key: tuple[str, str]) -> None:
+        """Remember ``key``, forgetting the oldest one beyond capacity."""
+        self._keys[key] = None
+        self._keys.move_to_end(key)
+        if len(self._keys) > self.capacity:
+            self._keys.popitem(last=False)
 
 
 class Receiver:
@@ -105,63 +133,95 @@ def _slack_problem(secret: bytes, body: bytes, request: Request) -> str | None:
     )
 
 
-async def verified_body(
-    view: View, request: Request, secret: SecretStr | None, limit: int, check: SignatureCheck
-) -> bytes | Response:
-    """The body of a correctly signed request, or the error response to send instead."""
-    if secret is None:
-        return view.json({"error": "receiver disabled: no secret configured"}, status=503)
-    body = await read_limited(request, limit)
-    if body is None:
-        return view.json({"error": "body too large"}, status=413)
-    problem = check(secret.get_secret_value().encode(), body, request)
-    return body if problem is None else view.json({"error": problem}, status=401)
+def json_object(view: View, body: bytes) -> dict[str, Any] | Response:
+    """The body as a JSON object of valid Unicode, or the 400 answer when it is not one."""
+    try:
+        payload = json.loads(body)
+        json.dumps(payload, ensure_ascii=False).encode()  # lone surrogates raise here
+    except (ValueError, RecursionError) as error:
+        return view.json({"error": f"not JSON: {type(error).__name__}"}, status=400)
+    if not isinstance(payload, dict):
+        return view.json({"error": "expected a JSON object"}, status=400)
+    return payload
+
+
+class Verifier:
+    """Checks a delivery's signature against its tenant's secret from the secrets file."""
+
+    def __init__(self, worker: Worker) -> None:
+        self.limit = worker.settings.ingest_max_bytes
+        self._secrets = Watched(webhook_secrets_path(worker.settings), parse_secrets)
+
+    async def payload(
+        self, view: View, request: Request, tenant: str, provider: Provider, check: SignatureCheck
+    ) -> dict[str, Any] | Response:
+        """The JSON object of a request signed with ``tenant``'s secret, or the answer to send."""
+        body = await read_limited(request, self.limit)
+        if body is None:
+            return view.json({"error": "body too large"}, status=413)
+        secret = secret_for(self._secrets.current(), tenant, provider)
+        if secret is None:
+            log.info("%s delivery refused: tenant %r has no %s secret", provider, tenant, provider)
+        problem = "bad signature" if secret is None else check(secret, body, request)
+        if problem is not None:
+            return view.json({"error": problem}, status=401)
+        return json_object(view, body)
+
+
+class GitHubDeliveries:
+    """Produces each GitHub delivery once: a delivery id seen before produces nothing."""
+
+    def __init__(self, receiver: Receiver) -> None:
+        self.receiver = receiver
+        self.seen = RecentDeliveries()
+
+    async def deliver(
+        self, event_type: str, payload: dict[str, Any], tenant: str, delivery_id: str | None
+    ) -> dict[str, Any]:
+        """The produce answer, or a ``duplicate`` one when the delivery was produced before."""
+        key = (tenant, delivery_id or "")
+        if delivery_id is not None and key in self.seen:
+            return {"produced": 0, "failed": 0, "skipped": {}, "duplicate": True}
+        answer = await self.receiver.produce(
+            github_events(event_type, payload, tenant, delivery_id)
+        )
+        if delivery_id is not None and not answer["failed"]:
+            self.seen.add(key)
+        return answer
 
 
 def register(worker: Worker) -> None:
-    """Add the GitHub and Slack receivers (each only answers when its secret is set)."""
-    app, settings = worker.app, worker.settings
-    receiver = Receiver(worker)
+    """Add the GitHub and Slack receivers (a tenant's receiver needs that tenant's secret)."""
+    app = worker.app
+    receiver, verifier = Receiver(worker), Verifier(worker)
+    deliveries = GitHubDeliveries(receiver)
 
     @app.page("/webhooks/github/{tenant}")
     class GitHub(View):
         """GitHub webhook deliveries, verified with ``X-Hub-Signature-256``."""
 
         async def post(self, request: Request, tenant: str) -> Response:
-            if (refused := receiver.refusal(self)) is not None:
-                return refused
-            body = await verified_body(
-                self,
-                request,
-                settings.github_webhook_secret,
-                settings.ingest_max_bytes,
-                _github_problem,
-            )
-            if not isinstance(body, bytes):
-                return body
+            payload = await verifier.payload(self, request, tenant, "github", _github_problem)
+            if not isinstance(payload, dict):
+                return payload
             event_type = request.headers.get("X-GitHub-Event", "")
             if event_type == "ping":
                 return self.json({"pong": True})
-            payload = json.loads(body)
-            return self.json(await receiver.produce(github_events(event_type, payload, tenant)))
+            if (refused := receiver.refusal(self)) is not None:
+                return refused
+            delivery_id = request.headers.get("X-GitHub-Delivery") or None
+            return self.json(await deliveries.deliver(event_type, payload, tenant, delivery_id))
 
     @app.page("/webhooks/slack/{tenant}")
     class Slack(View):
         """Slack Events API requests, verified with the v0 signing secret."""
 
         async def post(self, request: Request, tenant: str) -> Response:
-            if (refused := receiver.refusal(self)) is not None:
-                return refused
-            body = await verified_body(
-                self,
-                request,
-                settings.slack_signing_secret,
-                settings.ingest_max_bytes,
-                _slack_problem,
-            )
-            if not isinstance(body, bytes):
-                return body
-            payload = json.loads(body)
+            payload = await verifier.payload(self, request, tenant, "slack", _slack_problem)
+            if not isinstance(payload, dict):
+                return payload
             if payload.get("type") == "url_verification":
                 return self.json({"challenge": payload.get("challenge")})
+            if (refused := receiver.refusal(self)) is not None:
+                return refused
             return self.json(await receiver.produce(slack_events(payload, tenant)))

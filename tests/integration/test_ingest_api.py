@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from support.worker import WorkerProcess
 
 from streams.codec import interaction_codec
+from streams.connectors.pseudonym import EVENT_NAMESPACE, Pseudonymizer
 from streams.settings import Settings
 from streams.topic_reader import read_to_end
-
-TOKEN = "s3cret-token"
 
 
 @pytest.fixture
 def api(pipeline: Settings) -> Any:
-    settings = pipeline.model_copy(
-        update={
-            "ingest_token": SecretStr(TOKEN),
-            "ingest_max_bytes": 20_000,
-            "ingest_max_records": 50,
-        }
-    )
+    settings = pipeline.model_copy(update={"ingest_max_bytes": 20_000, "ingest_max_records": 50})
     worker = WorkerProcess(settings)
     worker.start()
     yield worker
@@ -36,22 +26,11 @@ def api(pipeline: Settings) -> Any:
 def post(
     worker: WorkerProcess,
     body: bytes,
-    token: str | None = TOKEN,
+    token: str | None = None,
     content_type: str = "application/json",
 ) -> tuple[int, dict[str, Any]]:
-    request = urllib.request.Request(
-        f"{worker.base}/api/v1/events",
-        data=body,
-        method="POST",
-        headers={"Content-Type": content_type},
-    )
-    if token is not None:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+    """POST to the ingest endpoint with ``token`` (default: the worker's all-scopes token)."""
+    return worker.post("/api/v1/events", body, worker.auth(token), content_type=content_type)
 
 
 def event(index: int, **changes: Any) -> dict[str, Any]:
@@ -69,9 +48,9 @@ def event(index: int, **changes: Any) -> dict[str, Any]:
 
 def test_auth_is_required(api: WorkerProcess) -> None:
     body = json.dumps([event(1)]).encode()
-    assert post(api, body, token=None)[0] == 401
+    assert api.post("/api/v1/events", body, authorized=False)[0] == 401
     assert post(api, body, token="wrong")[0] == 401
-    assert post(api, body, token=TOKEN + "x")[0] == 401
+    assert post(api, body, token=api.token + "x")[0] == 401
     assert list(read_to_end(api.settings.bootstrap, api.settings.topic_interactions)) == []
 
 
@@ -108,7 +87,11 @@ def test_mixed_batch_answers_per_record_and_accepted_ones_are_in_kafka(api: Work
         interaction_codec(api.settings).decode(m.value() or b"")
         for m in read_to_end(api.settings.bootstrap, api.settings.topic_interactions)
     ]
-    assert sorted(e["event_id"] for e in on_topic) == ["http-1", "http-3"]
+    assert api.settings.pseudonym_key is not None
+    pseudonym = Pseudonymizer(api.settings.pseudonym_key.get_secret_value().encode())
+    raw_ids = ("http-1", "http-3")
+    expected = {pseudonym.namespaced(EVENT_NAMESPACE, "acme", raw) for raw in raw_ids}
+    assert {e["event_id"] for e in on_topic} == expected
     assert all("example.com" not in e["actor"] + "".join(e["targets"]) for e in on_topic)
     api.wait_counted(2)
 

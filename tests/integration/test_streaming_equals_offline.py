@@ -92,6 +92,7 @@ def test_csv_import_equals_analyze(
         ],
         check=True,
         cwd=REPO,
+        env={**os.environ, "ORGPULSE_TOKEN": worker.token},
         capture_output=True,
     )
     assert json.loads(fetched.stdout) == expected["28d"]

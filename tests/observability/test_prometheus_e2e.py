@@ -19,6 +19,7 @@ from support.kafka import TopicFactory
 from support.prometheus import PrometheusProcess, Sample, finite
 from support.worker import WorkerProcess, pipeline_settings, wait_for
 
+from streams.access import kept_token, tokens_path
 from streams.connectors.emitter import Emitter
 from streams.connectors.records import RawInteraction
 from streams.connectors.simulator import OrgSimulator, OrgSpec
@@ -98,9 +99,13 @@ def pipeline(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> 
 def prometheus(
     pipeline: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[PrometheusProcess]:
-    """Prometheus scraping the (future) worker's /metrics every second, rules loaded."""
+    """Prometheus scraping the (future) worker's /metrics every second with a ``metrics``
+    token of every tenant, rules loaded."""
     target = f"127.0.0.1:{pipeline.web_port}"
-    process = PrometheusProcess(tmp_path_factory.mktemp("prometheus"), [target])
+    workdir = tmp_path_factory.mktemp("prometheus")
+    credentials = workdir / "metrics.token"
+    kept_token(tokens_path(pipeline), credentials, [], ["metrics"])
+    process = PrometheusProcess(workdir, [target], credentials_file=credentials)
     try:
         process.start()
     except FileNotFoundError as error:  # not a skip: `make test` installs it first

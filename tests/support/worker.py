@@ -13,7 +13,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from support.expected import PROCESSED, Snapshots, counter_by, differences
 from support.kafka import REPO, TopicFactory, free_ports
@@ -50,6 +50,14 @@ def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
             return
         time.sleep(0.2)
     raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+
+
+class Answer(NamedTuple):
+    """An HTTP answer of the worker."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str]
 
 
 class WorkerProcess:
@@ -126,16 +134,16 @@ class WorkerProcess:
 
     def send(
         self, path: str, body: bytes | None = None, headers: Mapping[str, str] | None = None
-    ) -> tuple[int, bytes]:
-        """GET (or POST, with ``body``) exactly these ``headers``: the status and body."""
+    ) -> Answer:
+        """GET (or POST, with ``body``) with exactly these ``headers``; never raises on a status."""
         request = urllib.request.Request(
             f"{self.base}{path}", data=body, headers=dict(headers or {})
         )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, response.read()
+                return Answer(response.status, response.read(), dict(response.headers))
         except urllib.error.HTTPError as error:
-            return error.code, error.read()
+            return Answer(error.code, error.read(), dict(error.headers))
 
     def post(
         self,
@@ -148,8 +156,8 @@ class WorkerProcess:
     ) -> tuple[int, Any]:
         """POST ``body`` (with :attr:`token` unless not ``authorized``): status and JSON answer."""
         sent = {"Content-Type": content_type, **(self.auth() if authorized else {})}
-        status, answer = self.send(path, body, {**sent, **(headers or {})})
-        return status, json.loads(answer)
+        answer = self.send(path, body, {**sent, **(headers or {})})
+        return answer.status, json.loads(answer.body)
 
     def metrics(self) -> dict[str, float]:
         """Each metric's samples summed over labels."""
