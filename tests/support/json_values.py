@@ -4,6 +4,7 @@ integers beyond 64 bits and beyond a float, non-finite floats, nesting."""
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from hypothesis import strategies as st
@@ -28,6 +29,31 @@ json_values: st.SearchStrategy[Any] = st.recursive(
     max_leaves=20,
 )
 """Any JSON value Python's ``json`` module reads (``NaN``, ``Infinity``, ``"\\ud800"``, …)."""
+
+
+extremes: st.SearchStrategy[Any] = st.sampled_from(
+    [
+        math.inf,
+        -math.inf,
+        math.nan,
+        10**400,
+        -(2**63) - 1,
+        1e308,
+        5e-324,
+        -1,
+        0,
+        True,
+        None,
+        "",
+        "9" * 400,
+        "\ud800",
+        "a\u2028b",
+        "x" * 70_000,
+        [],
+        {},
+    ]
+)
+"""Single values that break naive code: non-finite and huge numbers, odd strings, empties."""
 
 
 def nested(depth: int, inner: str) -> str:
@@ -58,3 +84,16 @@ interaction_like = st.fixed_dictionaries(
     {}, optional={field: value | json_values for field, value in valid_values.items()}
 )
 """Objects whose every field is either a plausible value or any JSON value (or missing)."""
+
+
+def mutations(template: Any) -> st.SearchStrategy[Any]:
+    """``template`` with any of its values (at any depth) replaced by hostile JSON, mostly kept."""
+    if isinstance(template, dict):
+        kept: st.SearchStrategy[Any] = st.fixed_dictionaries(
+            {key: mutations(value) for key, value in template.items()}
+        )
+    elif isinstance(template, list):
+        kept = st.tuples(*(mutations(value) for value in template)).map(list)
+    else:
+        kept = st.just(template)
+    return st.one_of(kept, kept, kept, extremes, json_values)
