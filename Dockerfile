@@ -7,6 +7,7 @@ COPY streams ./streams
 COPY schemas ./schemas
 RUN pip install --no-cache-dir .
 USER orgpulse
+RUN mkdir -p /home/orgpulse/data
 ENV ORGPULSE_WEB_HOST=0.0.0.0 ORGPULSE_DATA_DIR=/home/orgpulse/data
 EXPOSE 6066
 ENTRYPOINT ["orgpulse"]

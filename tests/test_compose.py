@@ -48,7 +48,7 @@ def test_built_services_have_a_dockerfile_and_run_orgpulse_commands() -> None:
 def test_worker_port_and_bootstrap_match_the_settings() -> None:
     services = compose()["services"]
     default_port = Settings().web_port
-    assert f"{default_port}:{default_port}" in services["worker"]["ports"]
+    assert f"127.0.0.1:{default_port}:{default_port}" in services["worker"]["ports"]
     assert services["worker"]["environment"]["ORGPULSE_BOOTSTRAP"] == "kafka:29092"
     assert (
         "INTERNAL://kafka:29092" in services["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
@@ -61,11 +61,45 @@ def test_no_secret_has_a_default_in_the_file() -> None:
     assert (REPO / ".env.example").is_file()
 
 
+def test_every_port_is_published_on_the_loopback_only() -> None:
+    published = [
+        (name, port)
+        for name, service in compose()["services"].items()
+        for port in service.get("ports", [])
+    ]
+    assert {name for name, _ in published} >= {"kafka", "worker", "prometheus", "grafana"}
+    for name, port in published:
+        assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond the host"
+
+
+def test_the_worker_restarts_and_keeps_its_tokens_in_a_volume() -> None:
+    document = compose()
+    worker = document["services"]["worker"]
+    assert worker["restart"] == "unless-stopped"
+    volume, target = worker["volumes"][0].split(":")
+    assert volume in document["volumes"]
+    dockerfile = (REPO / "Dockerfile").read_text()
+    assert f"ORGPULSE_DATA_DIR={target}" in dockerfile and f"mkdir -p {target}" in dockerfile
+
+
+def test_prometheus_scrapes_with_the_metrics_token_secret() -> None:
+    document = compose()
+    config = yaml.safe_load((REPO / "prometheus" / "prometheus.yml").read_text())
+    (job,) = [j for j in config["scrape_configs"] if j["job_name"] == "orgpulse"]
+    (secret,) = document["services"]["prometheus"]["secrets"]
+    assert job["authorization"]["credentials_file"] == f"/run/secrets/{secret}"
+    token_file = document["secrets"][secret]["file"]
+    ignored = (REPO / ".gitignore").read_text().splitlines()
+    assert token_file.startswith("./secrets/") and "secrets/" in ignored and ".env" in ignored
+
+
 def test_every_mounted_file_exists() -> None:
-    for name, service in compose()["services"].items():
+    document = compose()
+    for name, service in document["services"].items():
         for volume in service.get("volumes", []):
             source = volume.split(":", 1)[0]
-            assert (REPO / source).exists(), f"{name} mounts missing {source}"
+            if source not in document["volumes"]:
+                assert (REPO / source).exists(), f"{name} mounts missing {source}"
 
 
 def test_prometheus_scrapes_the_worker_and_loads_the_rules() -> None:
@@ -76,7 +110,7 @@ def test_prometheus_scrapes_the_worker_and_loads_the_rules() -> None:
         assert (REPO / "prometheus" / rule_file).is_file()
     targets = config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"]
     assert targets == ["alertmanager:9093"]
-    assert "9093:9093" in compose()["services"]["alertmanager"]["ports"]
+    assert "127.0.0.1:9093:9093" in compose()["services"]["alertmanager"]["ports"]
 
 
 def test_grafana_datasource_uid_is_the_one_the_dashboards_use() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -77,14 +79,21 @@ def test_promtool_unit_tests_pass() -> None:
     assert "SUCCESS" in result.stdout
 
 
-def test_compose_config_is_valid_and_scrapes_the_worker() -> None:
-    result = promtool("check", "config", COMPOSE_CONFIG)
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_compose_config_is_valid_and_scrapes_the_worker(tmp_path: Path) -> None:
     config = load(COMPOSE_CONFIG)
     assert [(COMPOSE_CONFIG.parent / path).resolve() for path in config["rule_files"]] == [RULES]
     [job] = config["scrape_configs"]
     assert job["job_name"] == "orgpulse"
     assert job["static_configs"] == [{"targets": [f"worker:{Settings().web_port}"]}]
+    # promtool opens the credentials file: check a copy whose token file exists here
+    token = tmp_path / "prometheus_token"
+    token.write_text("a-metrics-token\n")
+    job["authorization"]["credentials_file"] = str(token)
+    config["rule_files"] = [str(RULES)]
+    checked = tmp_path / "prometheus.yml"
+    checked.write_text(json.dumps(config))
+    result = promtool("check", "config", checked)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_alerts_follow_the_conventions() -> None:
