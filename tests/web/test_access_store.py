@@ -28,6 +28,7 @@ from streams.access import (
     secret_for,
 )
 from streams.web.scoped_metrics import TenantMetrics
+from streams.web.webhooks import RecentDeliveries
 
 
 def orgpulse(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -152,3 +153,12 @@ def test_tenant_metrics_keep_the_tenants_samples_and_the_tenant_free_ones() -> N
     ]
     assert limited == [(n, ls) for n, ls in everything if ls.get("tenant", "acme") != "beta"]
     assert ("t_dead_total", {"reason": "bad"}) in limited
+
+
+def test_recent_deliveries_forget_the_oldest_beyond_capacity() -> None:
+    seen = RecentDeliveries(capacity=3)
+    for delivery in ("d1", "d2", "d3", "d4"):
+        seen.add(("acme", delivery))
+    assert ("acme", "d1") not in seen
+    assert all(("acme", d) in seen for d in ("d2", "d3", "d4"))
+    assert ("beta", "d4") not in seen
