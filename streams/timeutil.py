@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -23,10 +24,21 @@ def ms_to_iso(ms: int) -> str:
 
 
 def parse_time(text: str) -> int:
-    """Epoch milliseconds from ISO 8601 text or unix seconds (integer or decimal)."""
+    """Epoch milliseconds from ISO 8601 text or unix seconds (integer or decimal).
+
+    >>> parse_time("1970-01-01T00:00:01.5Z")
+    1500
+    >>> parse_time("1700000000")
+    1700000000000
+
+    Raises ``ValueError`` for anything else, also for seconds beyond float range.
+    """
     text = text.strip()
     if _UNIX_SECONDS.fullmatch(text):
-        return round(float(text) * 1000)
+        seconds = float(text)
+        if not math.isfinite(seconds):
+            raise ValueError(f"unix seconds out of range: {text[:40]}")
+        return round(seconds * 1000)
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     return datetime_to_ms(datetime.fromisoformat(text))
