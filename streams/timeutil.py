@@ -35,10 +35,10 @@ def parse_time(text: str) -> int:
     """
     text = text.strip()
     if _UNIX_SECONDS.fullmatch(text):
-        seconds = float(text)
-        if not math.isfinite(seconds):
+        ms = float(text) * 1000
+        if not math.isfinite(ms):
             raise ValueError(f"unix seconds out of range: {text[:40]}")
-        return round(seconds * 1000)
+        return round(ms)
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     return datetime_to_ms(datetime.fromisoformat(text))
