@@ -75,7 +75,7 @@ def throughput(n: int) -> None:
         state.apply(event)
     elapsed = time.perf_counter() - start
     print(f"TenantState.apply: {n / elapsed:,.0f} events/s ({n:,} events, 30% requests)")
-    tracker = FeedbackTracker(FeedbackRules.from_config(CONFIG))
+    tracker = FeedbackTracker(FeedbackRules.from_config(CONFIG), lambda team: True)
     directory = Directory(DIRECTORY)
     accepted = [_accepted(event) for event in events]
     start = time.perf_counter()
@@ -128,7 +128,7 @@ def open_requests_memory(n: int) -> None:
     ]
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    tracker = FeedbackTracker(FeedbackRules.from_config(CONFIG))
+    tracker = FeedbackTracker(FeedbackRules.from_config(CONFIG), lambda team: True)
     for event in events:
         tracker.on_event(event, directory)
     tracker.take_facts()

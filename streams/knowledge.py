@@ -2,7 +2,9 @@
 
 Both are observers of a tenant's accepted events (:mod:`streams.analytics.artifacts`,
 :mod:`streams.analytics.infolatency`); this module attaches them to a tenant state and
-assembles their privacy-filtered outputs for the metrics and the knowledge API.
+assembles their privacy-filtered outputs for the metrics and the knowledge API: a team is
+named only while it qualifies in the tenant's largest window (README "Privacy"); artifacts
+and information age are tracked over that window too.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from streams.analytics.artifacts import ArtifactDiffusion
 from streams.analytics.infolatency import InformationLatency, team_out_of_date, top_pairs
+from streams.analytics.snapshot import reported_teams
 from streams.analytics.tenant import TenantState
 
 
@@ -32,12 +35,18 @@ def knowledge_section(
     state: TenantState, observers: KnowledgeObservers, top_k: int
 ) -> dict[str, Any]:
     """Artifact diffusion summary, the ``top_k`` stalest team pairs and per-team staleness."""
-    size = state.config.min_group_size
+    size, directory = state.config.min_group_size, state.directory
+    reported = set(reported_teams(state.windows.graphs[state.largest_window], directory, size))
     as_of = state.windows.watermark
-    pairs = {} if as_of is None else observers.latency.staleness(as_of, state.directory, size)
+    staleness = {} if as_of is None else observers.latency.staleness(as_of, directory, size)
+    pairs = {p: s for p, s in staleness.items() if p[0] in reported and p[1] in reported}
+    artifacts = observers.artifacts.summary(size, directory)
+    artifacts["by_origin"] = {
+        team: summary for team, summary in artifacts["by_origin"].items() if team in reported
+    }
     return {
         "tenant": state.tenant,
-        "artifacts": observers.artifacts.summary(size, state.directory),
+        "artifacts": artifacts,
         "top_stale_pairs": [
             {
                 "dst": b,

@@ -40,7 +40,7 @@ class Settings(BaseSettings):
 
     pseudonym_key: SecretStr | None = None
     """No default: producers refuse to run without a key of 32+ bytes (connectors/pseudonym.py)."""
-    pseudonymize_channels: bool = False
+    pseudonymize_channels: bool = True
 
     bucket_seconds: int = Field(default=3600, ge=1)
     windows: tuple[str, ...] = ("1d", "7d", "28d")

@@ -17,10 +17,12 @@ and past the horizon, held events once older than the grace or the oldest kept b
 so memory is bounded by event time, not by history.
 
 Facts for live metrics (:class:`FeedbackFacts`) carry metric team labels
-(:func:`team_label`). Each request reports exactly one terminal fact: *answered* when it is
-first paired within the horizon, or *unanswered* when the watermark passes its horizon
-unpaired. A later-arriving earlier response (or a late in-horizon response to a request
-already reported unanswered) corrects the snapshot but not facts already reported.
+(:func:`team_label`): the requester's team if it qualifies, when the fact is observed, in
+the tenant's largest window (every event so far applied), else ``other``. Each request
+reports exactly one terminal fact: *answered* when it is first paired within the horizon,
+or *unanswered* when the watermark passes its horizon unpaired. A later-arriving earlier
+response (or a late in-horizon response to a request already reported unanswered) corrects
+the snapshot but not facts already reported.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import NamedTuple
 
 from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent
-from streams.analytics.feedback_stats import FeedbackRules, Request, team_label
+from streams.analytics.feedback_stats import FeedbackRules, Qualifies, Request, team_label
 from streams.analytics.feedback_stats import scope as scope_of
 
 Candidate = tuple[int, str]
@@ -77,8 +79,9 @@ NO_FACTS = FeedbackFacts()
 class FeedbackTracker:
     """Requests, their first responses and held candidates of one tenant (an EventObserver)."""
 
-    def __init__(self, rules: FeedbackRules) -> None:
+    def __init__(self, rules: FeedbackRules, qualifies: Qualifies) -> None:
         self.rules = rules
+        self.qualifies = qualifies
         self.watermark: int | None = None
         self.requests: dict[str, Request] = {}
         self.by_bucket: dict[int, list[Request]] = {}
@@ -173,7 +176,9 @@ class FeedbackTracker:
         request = Request(event.event_id, event.occurred_at, event.actor, event.source)
         request.thread_id = event.thread_id
         self._index(request)
-        self._opened.append(Opened(event.source, team_label(directory, event.actor, self.rules)))
+        self._opened.append(
+            Opened(event.source, team_label(directory, event.actor, self.qualifies))
+        )
         held = self._replies.get(event.event_id, [])
         if event.thread_id is not None:
             held = held + self._thread_held.get(event.thread_id, [])
@@ -197,7 +202,7 @@ class FeedbackTracker:
         if request.reported:
             return
         request.reported = True
-        label = team_label(directory, request.requester, self.rules)
+        label = team_label(directory, request.requester, self.qualifies)
         scope = scope_of(directory, request.requester, candidate[1])
         latency = (candidate[0] - request.t) / 1000
         self._answered.append(Answered(request.source, label, scope, latency))
@@ -220,7 +225,7 @@ class FeedbackTracker:
             request = heapq.heappop(self._deadlines)[2]
             if not request.reported:
                 request.reported = True
-                label = team_label(directory, request.requester, self.rules)
+                label = team_label(directory, request.requester, self.qualifies)
                 self._unanswered.append(Unanswered(request.source, label))
 
     def _index(self, request: Request) -> None:

@@ -7,7 +7,7 @@ graphs: the snapshot's within/cross split follows directory moves.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from streams.analytics.config import AnalyticsConfig
@@ -17,7 +17,11 @@ from streams.analytics.snapshot import FeedbackStats, ScopeStats
 from streams.model import UNASSIGNED
 
 OTHER = "other"
-"""Metric team label of people in teams below ``min_group_size`` or in none (DESIGN §4)."""
+"""Metric team label of people whose team is not reported by name (DESIGN §4)."""
+
+Qualifies = Callable[[str], bool]
+"""Whether a team is named in metric labels now: it qualifies in the tenant's largest window
+(:func:`streams.analytics.snapshot.qualifies`, README "Privacy")."""
 
 WITHIN, CROSS = "within_team", "cross_team"
 HOUR_MS = 3_600_000
@@ -31,7 +35,6 @@ class FeedbackRules:
     horizon_ms: int
     grace_ms: int
     bots: frozenset[str]
-    min_group_size: int
 
     @classmethod
     def from_config(cls, config: AnalyticsConfig) -> FeedbackRules:
@@ -41,7 +44,6 @@ class FeedbackRules:
             horizon_ms=config.response_horizon_seconds * 1000,
             grace_ms=config.response_grace_seconds * 1000,
             bots=frozenset(config.bots),
-            min_group_size=config.min_group_size,
         )
 
     def is_bot(self, person: str, directory: Directory) -> bool:
@@ -101,10 +103,10 @@ class Request:
         return request
 
 
-def team_label(directory: Directory, person: str, rules: FeedbackRules) -> str:
-    """The metric team label of ``person``: their team if reported by name, else ``other``."""
+def team_label(directory: Directory, person: str, qualifies: Qualifies) -> str:
+    """The metric team label of ``person``: their team if it qualifies now, else ``other``."""
     team = directory.team_of(person)
-    return team if directory.members(team) >= rules.min_group_size else OTHER
+    return team if qualifies(team) else OTHER
 
 
 def scope(directory: Directory, requester: str, responder: str) -> str:
@@ -150,7 +152,11 @@ def window_stats(
 
 
 def open_by_age(
-    requests: Iterable[Request], as_of: int, directory: Directory, rules: FeedbackRules
+    requests: Iterable[Request],
+    as_of: int,
+    directory: Directory,
+    rules: FeedbackRules,
+    qualifies: Qualifies,
 ) -> dict[tuple[str, str], int]:
     """Open requests (unanswered, horizon not passed at ``as_of``) per (team label, age band)."""
     counts: Counter[tuple[str, str]] = Counter()
@@ -161,7 +167,7 @@ def open_by_age(
             continue
         label = labels.get(request.requester)
         if label is None:
-            label = labels[request.requester] = team_label(directory, request.requester, rules)
+            label = labels[request.requester] = team_label(directory, request.requester, qualifies)
         counts[(label, age_band(age))] += 1
     return dict(counts)
 

@@ -20,7 +20,8 @@ class WindowGraph:
     ``graph`` is a ``networkx.DiGraph`` whose edges carry ``count`` (pair occurrences) and
     ``weight_micro`` (integer weight); an edge exists while its count is positive and a node
     while it has an edge. Every update costs O(1) per edge delta; relabelling a person after
-    a directory move costs O(degree).
+    a directory move costs O(degree). ``teams.active`` counts the people of each team who are
+    nodes (have a pair in the window).
     """
 
     def __init__(self, directory: Directory) -> None:
@@ -37,6 +38,8 @@ class WindowGraph:
         data = self.graph.get_edge_data(a, b)
         team_a, team_b = self._directory.team_of(a), self._directory.team_of(b)
         if data is None:
+            self._arrive(a, team_a)
+            self._arrive(b, team_b)
             self.graph.add_edge(a, b, count=count, weight_micro=weight)
             self._presence(a, b, +1)
             self.teams.apply(a, team_a, b, team_b, weight, +1)
@@ -61,6 +64,8 @@ class WindowGraph:
         """Move ``person``'s contributions from ``old_team`` to ``new_team`` in O(degree)."""
         if person not in self.graph or old_team == new_team:
             return
+        self.teams.activate(old_team, -1)
+        self.teams.activate(new_team, +1)
         incident = [
             *self.graph.out_edges(person, data="weight_micro"),
             *self.graph.in_edges(person, data="weight_micro"),
@@ -81,6 +86,11 @@ class WindowGraph:
         if self.graph.has_edge(b, a):
             self.reciprocated += 2 * sign
 
+    def _arrive(self, person: str, team: str) -> None:
+        if person not in self.graph:
+            self.teams.activate(team, +1)
+
     def _drop_if_isolated(self, person: str) -> None:
         if not (self.graph.succ[person] or self.graph.pred[person]):
             self.graph.remove_node(person)
+            self.teams.activate(self._directory.team_of(person), -1)

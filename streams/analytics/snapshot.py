@@ -85,25 +85,39 @@ def team_entry(window: WindowGraph, team: str, members: int, siloed: bool) -> di
     }
 
 
+def qualifies(team: str, window: WindowGraph, directory: Directory, min_group_size: int) -> bool:
+    """Whether ``team`` is named in the window's numbers (README "Privacy"), in O(1).
+
+    It must have at least ``min_group_size`` members in the directory and at least that many
+    active people (with a pair) in the window; ``unassigned`` never qualifies.
+    """
+    return (
+        directory.members(team) >= min_group_size
+        and window.teams.active.get(team, 0) >= min_group_size
+    )
+
+
+def reported_teams(window: WindowGraph, directory: Directory, min_group_size: int) -> list[str]:
+    """The teams that :func:`qualifies` in the window, sorted."""
+    return [t for t in directory.teams() if qualifies(t, window, directory, min_group_size)]
+
+
 def teams_section(
-    window: WindowGraph, directory: Directory, min_group_size: int, siloed: Collection[str]
+    window: WindowGraph, directory: Directory, reported: Collection[str], siloed: Collection[str]
 ) -> dict[str, Any]:
-    """Entries of the directory teams with at least ``min_group_size`` members, by name."""
+    """Entries of the ``reported`` teams, by name."""
     return {
         team: team_entry(window, team, directory.members(team), team in siloed)
-        for team in directory.teams()
-        if directory.members(team) >= min_group_size
+        for team in sorted(reported)
     }
 
 
-def flow_section(
-    window: WindowGraph, directory: Directory, min_group_size: int
-) -> list[dict[str, Any]]:
-    """Team→team flow between teams reported by name, sorted by (src, dst)."""
+def flow_section(window: WindowGraph, reported: Collection[str]) -> list[dict[str, Any]]:
+    """Team→team flow between two ``reported`` teams, sorted by (src, dst)."""
     return [
         {"src": src, "dst": dst, "weight": number(weight)}
         for (src, dst), weight in metrics.team_flow(window).items()
-        if min(directory.members(src), directory.members(dst)) >= min_group_size
+        if src in reported and dst in reported
     ]
 
 
@@ -147,16 +161,16 @@ def build_snapshot(source: SnapshotInput, feedback: FeedbackStats | None = None)
     """The DESIGN §5 snapshot dict of one tenant and window.
 
     Besides the §5 keys, each team entry has ``single_bridge`` (bridge concentration ≥
-    :data:`SINGLE_BRIDGE`) and ``flow`` lists team→team flow between reported teams.
+    :data:`SINGLE_BRIDGE`) and ``flow`` lists team→team flow between reported teams. Only
+    teams that :func:`qualifies` in the window are named.
     """
+    reported = set(reported_teams(source.window, source.directory, source.min_group_size))
     return {
         "tenant": source.tenant,
         "window": source.window_name,
         "as_of": iso_utc(source.as_of),
         "org": org_section(source.window),
-        "teams": teams_section(
-            source.window, source.directory, source.min_group_size, source.siloed
-        ),
-        "flow": flow_section(source.window, source.directory, source.min_group_size),
+        "teams": teams_section(source.window, source.directory, reported, source.siloed),
+        "flow": flow_section(source.window, reported),
         "feedback": feedback_section(feedback or FeedbackStats()),
     }

@@ -30,9 +30,12 @@ class TeamAggregates:
     - ``flow[(S, T)]``: weight of pairs from a member of S to a member of T, S ≠ T,
       ``unassigned`` included as a label (filter it on output).
     - ``total``: weight of all pairs (W).
+    - ``active[T]``: people of T (by the directory now) with at least one pair in the window,
+      the activity half of the minimum group size rule (README "Privacy").
     """
 
     def __init__(self) -> None:
+        self.active: dict[str, int] = {}
         self.internal: dict[str, int] = {}
         self.external: dict[str, int] = {}
         self.partners: dict[str, Counter[str]] = {}
@@ -57,6 +60,10 @@ class TeamAggregates:
         if presence and UNASSIGNED not in (team_a, team_b):
             self._partner(team_a, team_b, presence)
             self._partner(team_b, team_a, presence)
+
+    def activate(self, team: str, sign: int) -> None:
+        """A member of ``team`` got their first pair in the window (+1) or lost their last (-1)."""
+        _bump(self.active, team, sign)
 
     def partner_teams(self, team: str) -> int:
         """Number of distinct real teams with at least one pair to or from ``team``."""

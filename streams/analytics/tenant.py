@@ -13,7 +13,7 @@ from streams.analytics.events import AcceptedEvent, EventObserver, accepted_even
 from streams.analytics.feedback import NO_FACTS, FeedbackFacts, FeedbackTracker
 from streams.analytics.feedback_stats import FeedbackRules, open_by_age, window_stats
 from streams.analytics.silo import SiloTracker, Transition
-from streams.analytics.snapshot import FeedbackStats, SnapshotInput, build_snapshot
+from streams.analytics.snapshot import FeedbackStats, SnapshotInput, build_snapshot, qualifies
 from streams.analytics.window import RollingWindows
 from streams.model import Interaction
 
@@ -64,7 +64,9 @@ class TenantState:
         self.directory = Directory(directory)
         self.windows = RollingWindows(config.bucket_ms, config.spans(), self.directory)
         self.silo = SiloTracker(config.silo_enter_ei, config.silo_exit_ei, config.silo_consecutive)
-        self.feedback = FeedbackTracker(FeedbackRules.from_config(config))
+        spans = config.spans()
+        self.largest_window = max(spans, key=lambda name: spans[name])
+        self.feedback = FeedbackTracker(FeedbackRules.from_config(config), self.qualifies)
         self.observers: list[EventObserver] = [self.feedback, *observers]
         self.counters = Counters()
         self.journal = journal.Journal(tenant)
@@ -122,14 +124,26 @@ class TenantState:
         self.counters.duplicate += delta["duplicate"]
         return transitions
 
+    def qualifies(self, team: str) -> bool:
+        """Whether ``team`` may be named in metric labels now: it qualifies in the largest
+        window, with every event applied so far (README "Privacy")."""
+        graph = self.windows.graphs[self.largest_window]
+        return qualifies(team, graph, self.directory, self.config.min_group_size)
+
     def evaluate_silos(self) -> list[Transition]:
-        """Evaluate the silo window now; called by :meth:`apply` on every bucket change."""
+        """Evaluate the silo window now; called by :meth:`apply` on every bucket change.
+
+        Teams with ``min_group_size`` directory members are tracked; one that does not qualify
+        in the silo window (too few active people) has no EI there: not silo evidence.
+        """
         graph = self.windows.graphs[self.config.silo_window]
-        teams = graph.teams
+        teams, size = graph.teams, self.config.min_group_size
         eis = {
             team: metrics.ei_index(teams.internal.get(team, 0), teams.external.get(team, 0))
+            if qualifies(team, graph, self.directory, size)
+            else None
             for team in self.directory.teams()
-            if self.directory.members(team) >= self.config.min_group_size
+            if self.directory.members(team) >= size
         }
         return self.silo.evaluate(eis, self.windows.watermark or 0)
 
@@ -164,7 +178,7 @@ class TenantState:
         """Open requests (not answered, horizon not passed at ``as_of``) per (team label, age
         band ``lt_1h``/``1h_24h``/``gt_24h``), for ``orgpulse_requests_open``; O(open)."""
         requests = self.feedback.open_requests()
-        return open_by_age(requests, as_of, self.directory, self.feedback.rules)
+        return open_by_age(requests, as_of, self.directory, self.feedback.rules, self.qualifies)
 
     def _accept(self, event: AcceptedEvent) -> Outcome:
         current = self.windows.current

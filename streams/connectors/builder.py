@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from streams.connectors.pseudonym import Pseudonymizer, checked_key
+from collections.abc import Mapping
+
+from streams.connectors.attributes import EVENT_ID, allowed
+from streams.connectors.pseudonym import (
+    ARTIFACT_NAMESPACE,
+    EVENT_NAMESPACE,
+    THREAD_NAMESPACE,
+    Pseudonymizer,
+    checked_key,
+)
 from streams.connectors.records import RawInteraction, RawPerson
 from streams.model import Interaction, Person
 from streams.settings import Settings
@@ -11,7 +20,13 @@ from streams.validation import validate_interaction, validate_person
 
 
 class RecordBuilder:
-    """Pseudonymizes every person id (and optionally channels) and validates the result.
+    """Validates a record, then pseudonymizes every identifier in it (README "Privacy").
+
+    People (actor, targets, directory person and manager) in the person namespace;
+    ``event_id`` and ``in_reply_to`` in one event namespace, so replies still pair;
+    ``thread_id``, artifacts and (unless ``pseudonymize_channels`` is off) ``channel`` each
+    in their own. ``attributes`` keep only the keys the source's allow-list names
+    (:mod:`streams.connectors.attributes`).
 
     Invalid input raises :class:`~streams.validation.InvalidRecord` naming the field. Without
     a usable pseudonym key (see :func:`~streams.connectors.pseudonym.checked_key`) the builder
@@ -47,11 +62,35 @@ class RecordBuilder:
             "attributes": dict(raw.attributes),
         }
         validate_interaction(record, now_ms(), self.settings.max_future_seconds * 1000)
+        record["event_id"] = self._event(tenant, raw.event_id)
         record["actor"] = pseudo(tenant, raw.actor)
         record["targets"] = [pseudo(tenant, t) for t in raw.targets]
+        record["thread_id"] = self._optional(THREAD_NAMESPACE, tenant, raw.thread_id)
+        record["in_reply_to"] = self._optional(EVENT_NAMESPACE, tenant, raw.in_reply_to)
+        record["artifacts"] = [
+            pseudo.namespaced(ARTIFACT_NAMESPACE, tenant, a) for a in raw.artifacts
+        ]
         if raw.channel is not None and self.settings.pseudonymize_channels:
             record["channel"] = pseudo.channel(tenant, raw.channel)
+        record["attributes"] = self._attributes(raw.source, tenant, raw.attributes)
         return record
+
+    def _event(self, tenant: str, raw_event_id: str) -> str:
+        return self._pseudonym.namespaced(EVENT_NAMESPACE, tenant, raw_event_id)
+
+    def _optional(self, namespace: str, tenant: str, raw_id: str | None) -> str | None:
+        return None if raw_id is None else self._pseudonym.namespaced(namespace, tenant, raw_id)
+
+    def _attributes(
+        self, source: str, tenant: str, attributes: Mapping[str, str]
+    ) -> dict[str, str]:
+        """The allowed attributes of ``source``; event ids among them pseudonymized."""
+        rules = allowed(source)
+        return {
+            key: self._event(tenant, value) if rules[key] == EVENT_ID else value
+            for key, value in attributes.items()
+            if key in rules
+        }
 
     def person(self, raw: RawPerson) -> Person:
         """The validated, pseudonymized Person record for ``raw``."""

@@ -1,4 +1,4 @@
-"""Keyed pseudonymization of identifiers (HMAC-SHA256), applied before anything reaches Kafka."""
+"""Keyed pseudonymization of every identifier (HMAC-SHA256), applied before Kafka."""
 
 from __future__ import annotations
 
@@ -13,6 +13,10 @@ from pydantic import SecretStr
 PREFIX = "p_"
 SEPARATOR = "\x1f"
 CHANNEL_NAMESPACE = "channel"
+EVENT_NAMESPACE = "event"
+"""``event_id``, ``in_reply_to`` and event ids in attributes: one namespace, so replies pair."""
+THREAD_NAMESPACE = "thread"
+ARTIFACT_NAMESPACE = "artifact"
 DIGEST_CHARS = 32
 
 MIN_KEY_BYTES = 32
@@ -85,6 +89,14 @@ class Pseudonymizer:
                 self._cache[(tenant, raw_id)] = cached
         return cached
 
+    def namespaced(self, namespace: str, tenant: str, raw_id: str) -> str:
+        """The pseudonym of an id of another kind than a person: HMAC of tenant ␟ kind ␟ id.
+
+        Person ids carry no kind, so ids of different kinds never share a pseudonym unless a
+        person id itself starts with ``kind ␟`` (the unit separator is not in real ids).
+        """
+        return self(tenant, f"{namespace}{SEPARATOR}{raw_id}")
+
     def channel(self, tenant: str, raw_channel: str) -> str:
         """The pseudonym of a channel name, in its own namespace (never equal to a person's)."""
-        return self(tenant, f"{CHANNEL_NAMESPACE}{SEPARATOR}{raw_channel}")
+        return self.namespaced(CHANNEL_NAMESPACE, tenant, raw_channel)

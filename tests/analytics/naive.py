@@ -170,11 +170,26 @@ def team(
     }
 
 
+def tracked(directory: dict[str, str], min_size: int) -> list[str]:
+    """Real teams with at least ``min_size`` directory members, sorted."""
+    sizes = Counter(directory.values())
+    return sorted(t for t in sizes if t != UNASSIGNED and sizes[t] >= min_size)
+
+
+def qualifying(
+    pairs: Sequence[tuple[str, str, float]], directory: dict[str, str], min_size: int
+) -> set[str]:
+    """Tracked teams with at least ``min_size`` people in some pair of ``pairs``."""
+    active = Counter(team_of(directory, p) for p in {p for a, b, _ in pairs for p in (a, b)})
+    return {t for t in tracked(directory, min_size) if active[t] >= min_size}
+
+
 def teams(
     pairs: Sequence[tuple[str, str, float]], directory: dict[str, str], min_size: int
 ) -> dict[str, dict[str, Any]]:
-    sizes = Counter(directory.values())
-    return {t: team(pairs, directory, t) for t in sorted(sizes) if sizes[t] >= min_size}
+    """The entries of the teams named in the window (:func:`qualifying`)."""
+    named = qualifying(pairs, directory, min_size)
+    return {t: team(pairs, directory, t) for t in sorted(named)}
 
 
 def flow(
@@ -224,9 +239,10 @@ class SiloSim:
         if wm is None or event["occurred_at"] // self.bucket_ms <= wm // self.bucket_ms:
             return
         pairs = window_pairs(state.accepted, wm, self.bucket_ms, self.span, self.max_targets)
+        named = teams(pairs, state.directory, self.min_size)
         eis = {
-            name: values["ei_index"]
-            for name, values in teams(pairs, state.directory, self.min_size).items()
+            name: named[name]["ei_index"] if name in named else None
+            for name in tracked(state.directory, self.min_size)
         }
         found = []
         for name in sorted(self.siloed - set(eis)):

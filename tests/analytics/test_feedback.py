@@ -25,6 +25,8 @@ CONFIG = AnalyticsConfig(
 )
 HORIZON = 10 * HOUR
 TEAMS = {"a1": "A", "a2": "A", "b1": "B", "b2": "B", "c1": "C"}
+PEER = {"a1": "a2", "a2": "a1", "b1": "b2", "b2": "b1"}
+"""Each event also targets a teammate, so both members are active and the team is named."""
 
 
 def state() -> TenantState:
@@ -40,7 +42,8 @@ def send(
     thread: str | None = None,
     reply: str | None = None,
 ) -> Outcome:
-    return s.apply(event(event_id, t, actor, [], 1.0, kind, thread, reply))
+    targets = [PEER[actor]] if actor in PEER else []
+    return s.apply(event(event_id, t, actor, targets, 1.0, kind, thread, reply))
 
 
 def feedback(s: TenantState, window: str = "1d") -> dict[str, Any]:

@@ -70,6 +70,8 @@ def test_evaluation_happens_when_the_watermark_enters_a_new_bucket() -> None:
         ("A", "firing", HOUR),
         ("B", "firing", HOUR),
     ]
+    # b and d active again in this window, so both teams stay named (README "Privacy")
+    assert state.apply(event("4b", 2 * HOUR + 5, "b", ["d"], 0.1)).transitions == ()
     assert state.snapshot("2h")["teams"]["A"]["siloed"] is True
     resolved = state.apply(event("5", 3 * HOUR, "a", ["b"], 1.0)).transitions
     assert [(t.team, t.status, t.value) for t in resolved] == [

@@ -24,7 +24,7 @@ TEAM_KEYS = {
 
 def test_snapshot_has_the_contract_shape_and_is_json() -> None:
     state = TenantState(TENANT, CONFIG, {"a": "A", "b": "A", "c": "B", "d": "B"})
-    state.apply(event("1", 1_000_123_456_789, "a", ["b", "c"], 1 / 3))
+    state.apply(event("1", 1_000_123_456_789, "a", ["b", "c", "d"], 1 / 3))
     snap = state.snapshot("6h")
     assert list(snap) == ["tenant", "window", "as_of", "org", "teams", "flow", "feedback"]
     assert (snap["tenant"], snap["window"]) == (TENANT, "6h")

@@ -40,11 +40,11 @@ def expected_snapshot(ref: naive.Replay, sim: naive.SiloSim, window: str) -> dic
     for name, entry in teams.items():
         entry["siloed"] = name in sim.siloed
     iso = datetime.fromtimestamp(ref.watermark / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
-    sizes = Counter(ref.directory.values())
+    named = naive.qualifying(pairs, ref.directory, CONFIG.min_group_size)
     flow = {
         f"{src}>{dst}": weight
         for (src, dst), weight in sorted(naive.flow(pairs, ref.directory).items())
-        if min(sizes[src], sizes[dst]) >= CONFIG.min_group_size
+        if src in named and dst in named
     }
     org = naive.org(pairs, ref.directory)
     return {"as_of": iso[:-3] + "Z", "org": org, "teams": teams, "flow": flow}

@@ -67,24 +67,30 @@ def test_unassigned_is_outside_for_teams_and_one_community_for_modularity() -> N
     s = state()
     s.apply(event("1", 0, "a1", ["x1", "x2"], 1.0))
     s.apply(event("2", 0, "x1", ["x2"], 1.0))
+    s.apply(event("3", 0, "a2", ["x1"], 1.0))
     teams = s.snapshot("1h")["teams"]
     assert "unassigned" not in teams
-    assert teams["A"]["external"] == 2.0 and teams["A"]["partner_teams"] == 0
+    assert teams["A"]["external"] == 3.0 and teams["A"]["partner_teams"] == 0
     agg = s.windows.graphs["1h"].teams
     assert agg.internal == {"unassigned": 1_000_000}
-    assert agg.flow == {("A", "unassigned"): 2_000_000}
+    assert agg.flow == {("A", "unassigned"): 3_000_000}
 
 
-def test_small_teams_are_omitted_but_count_for_others() -> None:
+def test_small_and_inactive_teams_are_omitted_but_count_for_others() -> None:
     s = state()
     s.apply(event("1", 0, "c1", ["a1"], 1.0))
+    assert s.snapshot("1h")["teams"] == {}  # A has one active member, B none, C one member
+    s.apply(event("2", 0, "a2", ["a3"], 1.0))
+    s.apply(event("3", 0, "b1", ["b2"], 1.0))
     teams = s.snapshot("1h")["teams"]
     assert sorted(teams) == ["A", "B"]
     assert teams["A"]["partner_teams"] == 1 and teams["A"]["members"] == 3
+    assert teams["A"]["external"] == 1.0
 
 
 def test_directory_move_moves_contributions() -> None:
     s = state()
+    s.apply(event("0", 0, "b2", ["a3"], 0.0))  # activity only: both teams stay named
     s.apply(event("1", 0, "a1", ["a2"], 1.0))
     s.apply(event("2", 0, "b1", ["a1"], 2.0))
     s.set_team("a2", "B")
@@ -108,7 +114,7 @@ def test_ei_is_null_without_pairs_and_modularity_null_on_zero_weight() -> None:
     s = state()
     s.apply(event("1", 0, "a1", ["a2"], 0.0))
     snap = s.snapshot("1h")
-    assert snap["teams"]["B"]["ei_index"] is None
+    assert "B" not in snap["teams"]  # no active member: not named at all
     assert snap["teams"]["A"]["ei_index"] is None
     assert snap["org"]["modularity"] is None
     assert snap["org"]["reciprocity"] == 0.0 and snap["org"]["pairs"] == 1

@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from connectors.expected import KEY, epoch_ms, pseudonym
+from connectors.expected import KEY, epoch_ms, namespaced, pseudonym
 from connectors.kafka_io import read_all
 from streams.codec import interaction_codec, person_codec
 from streams.connectors.base import Connector, RunSummary
@@ -73,7 +73,9 @@ def test_run_counts_read_produced_and_skipped(sdk_settings: Settings) -> None:
     events = read_all(sdk_settings.bootstrap, sdk_settings.topic_interactions)
     codec = interaction_codec(sdk_settings)
     decoded = [codec.decode(e.value) for e in events if e.value is not None]
-    assert [d["event_id"] for d in decoded] == ["evt-1", "evt-4", "evt-6"]
+    assert [d["event_id"] for d in decoded] == [
+        namespaced("event", "acme", raw) for raw in ("evt-1", "evt-4", "evt-6")
+    ]
     assert {d["actor"] for d in decoded} == {pseudonym(KEY, "acme", "alice.smith@example.com")}
     people = person_codec(sdk_settings)
     entries = read_all(sdk_settings.bootstrap, sdk_settings.topic_directory)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.expected import KEY, epoch_ms, pseudonym
+from connectors.expected import KEY, epoch_ms, namespaced, pseudonym
 from connectors.kafka_io import read_all
 from streams.codec import interaction_codec, person_codec
 from streams.connectors.csv_files import CsvConnector
@@ -118,9 +118,16 @@ def test_csv_import_on_the_broker(tmp_path: Path, sdk_settings: Settings) -> Non
         for m in read_all(sdk_settings.bootstrap, sdk_settings.topic_interactions)
         if m.value is not None
     ]
-    assert [e["event_id"] for e in events] == ["e1", "e2", "e4", "e5", "e7"]
+    event_ids = [namespaced("event", "acme", raw) for raw in ("e1", "e2", "e4", "e5", "e7")]
+    assert [e["event_id"] for e in events] == event_ids
     assert events[1]["targets"] == [pseudonym(KEY, "acme", "alice@example.com")]
-    assert events[1]["channel"] is None and events[1]["thread_id"] == "t-1"
+    assert events[1]["in_reply_to"] == event_ids[0]
+    assert events[1]["channel"] is None
+    assert events[1]["thread_id"] == namespaced("thread", "acme", "t-1")
+    assert events[0]["channel"] == namespaced("channel", "acme", "general")
+    assert events[0]["artifacts"] == [
+        namespaced("artifact", "acme", url) for url in ("https://x.test/a", "https://x.test/b")
+    ]
     directory = person_codec(sdk_settings)
     teams = [
         directory.decode(m.value)["team"]

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from connectors.expected import KEY, pseudonym
+from connectors.expected import KEY, namespaced, pseudonym
 from connectors.kafka_io import read_all
 from streams.codec import interaction_codec
 from streams.connectors.emitter import Emitter
@@ -85,6 +85,11 @@ def test_jsonl_import_on_the_broker(tmp_path: Path, sdk_settings: Settings) -> N
         codec.decode(m.value or b"")
         for m in read_all(sdk_settings.bootstrap, sdk_settings.topic_interactions)
     ]
-    assert sorted(e["event_id"] for e in decoded) == ["j1", "j2"]
-    first = next(e for e in decoded if e["event_id"] == "j1")
+    j1, j2 = namespaced("event", "acme", "j1"), namespaced("event", "other", "j2")
+    assert sorted(e["event_id"] for e in decoded) == sorted([j1, j2])
+    first = next(e for e in decoded if e["event_id"] == j1)
     assert first["actor"] == pseudonym(KEY, "acme", "ann@example.com")
+    reply = next(e for e in decoded if e["event_id"] == j2)
+    assert reply["in_reply_to"] == namespaced("event", "other", "j1")
+    assert reply["thread_id"] == namespaced("thread", "other", "t1")
+    assert reply["attributes"] == {}  # "tool" is on no allow-list

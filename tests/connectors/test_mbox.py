@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.expected import KEY, epoch_ms, pseudonym
+from connectors.expected import KEY, epoch_ms, namespaced, pseudonym
 from connectors.kafka_io import read_all
 from streams.codec import interaction_codec
 from streams.connectors.emitter import Emitter
@@ -128,15 +128,17 @@ def test_mbox_import_on_the_broker(sdk_settings: Settings) -> None:
     )
     messages = read_all(sdk_settings.bootstrap, sdk_settings.topic_interactions)
     for message in messages:
-        for raw in (ALICE, BOB, CAROL, DAVE, "Alice@Acme.Test", "carol@ACME.test"):
+        for raw in (ALICE, BOB, CAROL, DAVE, "Alice@Acme.Test", "carol@ACME.test", ROOT, BARE):
             assert raw.encode() not in (message.value or b"") + (message.key or b"")
     codec = interaction_codec(sdk_settings)
     decoded = [codec.decode(m.value) for m in messages if m.value is not None]
-    assert [e["event_id"] for e in decoded] == [BARE, ROOT, REPLY, SECOND]
+    events = [namespaced("event", TENANT, raw) for raw in (BARE, ROOT, REPLY, SECOND)]
+    assert [e["event_id"] for e in decoded] == events
     assert decoded[1]["targets"] == [
         pseudonym(KEY, TENANT, BOB),
         pseudonym(KEY, TENANT, CAROL),
     ]
     assert decoded[3]["actor"] == pseudonym(KEY, TENANT, CAROL)
-    assert decoded[3]["in_reply_to"] == REPLY
+    assert decoded[3]["in_reply_to"] == events[2]
+    assert decoded[3]["thread_id"] == namespaced("thread", TENANT, ROOT)
     assert read_all(sdk_settings.bootstrap, sdk_settings.topic_directory) == []

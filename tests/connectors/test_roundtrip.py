@@ -10,7 +10,7 @@ from aiokafka.partitioner import murmur2 as aiokafka_murmur2  # type: ignore[imp
 from confluent_kafka import Producer
 from support.kafka import end_offsets
 
-from connectors.expected import KEY, epoch_ms, pseudonym
+from connectors.expected import KEY, epoch_ms, namespaced, pseudonym
 from connectors.kafka_io import default_partition, murmur2, read_all
 from streams.codec import interaction_codec, person_codec
 from streams.connectors.builder import RecordBuilder
@@ -105,11 +105,12 @@ def test_round_trip_of_interactions_people_and_tombstone(sdk_settings: Settings)
     ]
     assert (first["occurred_at"], first["weight"], first["kind"]) == (T0, 2.5, "request")
     assert (first["channel"], first["artifacts"], first["attributes"]) == (
-        "general",
-        ["sha1:abc"],
-        {"lang": "en"},
+        namespaced("channel", TENANT, "general"),
+        [namespaced("artifact", TENANT, "sha1:abc")],
+        {},
     )
-    assert decoded[1]["in_reply_to"] == "acme-e1" and decoded[2]["targets"] == []
+    assert decoded[1]["in_reply_to"] == first["event_id"] == namespaced("event", TENANT, "acme-e1")
+    assert decoded[2]["targets"] == []
 
     entries = read_all(sdk_settings.bootstrap, sdk_settings.topic_directory)
     people = person_codec(sdk_settings)

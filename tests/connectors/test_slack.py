@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.expected import KEY, epoch_ms, pseudonym
+from connectors.expected import KEY, epoch_ms, namespaced, pseudonym
 from connectors.kafka_io import decoded_interactions_without, read_all
 from streams.codec import person_codec
 from streams.connectors.emitter import Emitter
@@ -233,16 +233,22 @@ def test_slack_import_on_the_broker(sdk_settings: Settings) -> None:
             "self_reaction": 1,
         }
     )
-    decoded = decoded_interactions_without(sdk_settings, RAW_IDS)
+    decoded = decoded_interactions_without(sdk_settings, [*RAW_IDS, "C0GENERAL1", "general"])
     people = read_all(sdk_settings.bootstrap, sdk_settings.topic_directory)
     assert len(decoded) == 10
-    reply = next(e for e in decoded if e["event_id"] == "C0GENERAL1:1709284500.000300")
+    reply_id = namespaced("event", TENANT, "C0GENERAL1:1709284500.000300")
+    reply = next(e for e in decoded if e["event_id"] == reply_id)
     assert reply["actor"] == pseudonym(KEY, TENANT, BOB)
     assert reply["targets"] == [
         pseudonym(KEY, TENANT, ALICE),
         pseudonym(KEY, TENANT, CAROL),
     ]
-    assert (reply["kind"], reply["in_reply_to"]) == ("reply", ROOT)
+    assert (reply["kind"], reply["in_reply_to"]) == ("reply", namespaced("event", TENANT, ROOT))
+    assert reply["channel"] == namespaced("channel", TENANT, "general")
+    reactions = [e for e in decoded if e["kind"] == "reaction"]
+    assert reactions and all(set(e["attributes"]) == {"message", "emoji"} for e in reactions)
+    event_ids = {e["event_id"] for e in decoded}
+    assert all(e["attributes"]["message"] in event_ids for e in reactions)
     directory = person_codec(sdk_settings)
     entries = [directory.decode(m.value) for m in people if m.value is not None]
     assert [(p["team"], p.get("bot")) for p in entries] == [
