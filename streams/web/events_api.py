@@ -20,7 +20,7 @@ from streams.connectors.pseudonym import NO_KEY
 from streams.model import Interaction
 from streams.web.auth import Gate, refuse
 from streams.web.delivery import ConfirmedProducer
-from streams.web.ingest import BadBody, Verdict, check_batch, parse_body
+from streams.web.ingest import BadBody, Verdict, check_batch, check_content_type, parse_body
 from streams.web.openapi import OPENAPI
 
 Accepted = list[tuple[int, Interaction]]
@@ -70,9 +70,10 @@ def register(worker: Worker) -> None:
                     {"error": f"body over {settings.ingest_max_bytes} bytes"}, status=413
                 )
             try:
+                check_content_type(request.headers.get("Content-Type"))
                 items = parse_body(body)
             except BadBody as error:
-                return self.json({"error": str(error)}, status=400)
+                return self.json({"error": str(error)}, status=error.status)
             if len(items) > settings.ingest_max_records:
                 return self.json(
                     {"error": f"more than {settings.ingest_max_records} records"}, status=413

@@ -29,7 +29,7 @@ def slack_problem(
     The signature is ``v0=`` + hex HMAC-SHA256 of ``v0:<timestamp>:<body>``; requests whose
     timestamp is more than ``window`` seconds away from ``now`` are replays.
     """
-    if not timestamp or not timestamp.isdigit() or not signature:
+    if not timestamp or not (timestamp.isascii() and timestamp.isdigit()) or not signature:
         return "missing signature headers"
     if abs(now - int(timestamp)) > window:
         return "stale timestamp"

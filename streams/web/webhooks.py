@@ -12,7 +12,6 @@ same code as the file importers and are in Kafka before the answer.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections import OrderedDict
@@ -25,6 +24,7 @@ from streams.access import Provider, Watched, parse_secrets, secret_for, webhook
 from streams.agents.context import Worker
 from streams.connectors.builder import ingest_builder
 from streams.connectors.github import Delivery, GitHubConnector
+from streams.connectors.json_records import BadJson, json_problem, loads
 from streams.connectors.pseudonym import NO_KEY, PseudonymKeyError
 from streams.connectors.records import RawInteraction, Skipped
 from streams.connectors.slack import Channel, SlackConnector, parse_post
@@ -136,12 +136,14 @@ def _slack_problem(secret: bytes, body: bytes, request: Request) -> str | None:
 def json_object(view: View, body: bytes) -> dict[str, Any] | Response:
     """The body as a JSON object of valid Unicode, or the 400 answer when it is not one."""
     try:
-        payload = json.loads(body)
-        json.dumps(payload, ensure_ascii=False).encode()  # lone surrogates raise here
-    except (ValueError, RecursionError) as error:
-        return view.json({"error": f"not JSON: {type(error).__name__}"}, status=400)
+        payload = loads(body)
+    except BadJson:
+        return view.json({"error": "not JSON"}, status=400)
     if not isinstance(payload, dict):
         return view.json({"error": "expected a JSON object"}, status=400)
+    problem = json_problem(payload)
+    if problem is not None:
+        return view.json({"error": f"{problem[0]}: {problem[1]}"}, status=400)
     return payload
 
 
