@@ -28,17 +28,19 @@ from streams.web import events_api, views, webhooks
 def create_app(settings: Settings) -> faust.App:
     """A Faust app wired for ``settings``, with its own Prometheus registry."""
     app = faust_app(settings)
-    table = app.tables.add(
-        TenantTable(app, name="deltas", beacon=app.tables.beacon, partitions=settings.partitions)
+    table = TenantTable(
+        app, name="deltas", beacon=app.tables.beacon, partitions=settings.partitions
     )
+    app.tables.add(table)
     registry = CollectorRegistry()
-    metrics = WorkerMetrics(registry)
+    metrics = WorkerMetrics(registry, settings.max_sources_per_tenant)
     runtime = Runtime(AnalyticsConfig.from_settings(settings), cast(DeltaStore, table), metrics)
     registry.register(SnapshotCollector(runtime, settings.silo_window, settings.top_k))
     worker = Worker(
         settings=settings,
         app=app,
         runtime=runtime,
+        deltas=table,
         metrics=metrics,
         interactions=raw_topic(app, settings.topic_interactions, settings.partitions),
         dlq=raw_topic(app, settings.topic_dlq),

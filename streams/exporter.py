@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
 
 # No `_created` series: they are a fifth of every histogram's series and nothing reads them.
@@ -26,12 +28,43 @@ LATENCY_BUCKETS = (
 )
 """One minute to one week."""
 
+SOURCE_LABEL = re.compile(r"[a-z0-9][a-z0-9_.-]{0,31}")
+OTHER_SOURCE = "other"
+DEFAULT_MAX_SOURCES = 16
+
+
+class SourceLabels:
+    """The ``source`` label of every metric: the lowercased source when it matches
+    :data:`SOURCE_LABEL` and is among the first ``limit`` such sources of its tenant, else
+    ``other``. Slots go to sources in the order this process first labels them."""
+
+    def __init__(self, limit: int = DEFAULT_MAX_SOURCES) -> None:
+        self.limit = limit
+        self._named: dict[str, set[str]] = {}
+
+    def __call__(self, tenant: str, source: str) -> str:
+        """The label of ``source`` for ``tenant``."""
+        label = source.lower()
+        if not SOURCE_LABEL.fullmatch(label):
+            return OTHER_SOURCE
+        named = self._named.setdefault(tenant, set())
+        if label in named:
+            return label
+        if len(named) >= self.limit:
+            return OTHER_SOURCE
+        named.add(label)
+        return label
+
 
 class WorkerMetrics:
     """The counters and histograms a worker updates while processing events."""
 
-    def __init__(self, registry: CollectorRegistry) -> None:
+    def __init__(
+        self, registry: CollectorRegistry, max_sources_per_tenant: int = DEFAULT_MAX_SOURCES
+    ) -> None:
         self.registry = registry
+        self.source_label = SourceLabels(max_sources_per_tenant)
+        """Maps a tenant's event source to its ``source`` label (every metric uses it)."""
         self.processed = Counter(
             "orgpulse_events_processed",
             "Valid events applied",

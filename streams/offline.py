@@ -2,7 +2,8 @@
 
 Records go through the same builder (pseudonymization, validation) and the same
 :class:`~streams.agents.runtime.Runtime` as in the worker, so the snapshots are equal to
-the streaming ones on the same events.
+the streaming ones on the same events; an event the runtime cannot apply is skipped with
+reason ``apply_error`` (the worker dead-letters it with that reason).
 """
 
 from __future__ import annotations
@@ -33,10 +34,13 @@ class OfflineResult:
 def analyze(items: Iterable[SourceItem], settings: Settings) -> OfflineResult:
     """Apply directory entries and events in order, as a worker would."""
     builder = RecordBuilder(settings)
-    runtime = Runtime(
-        AnalyticsConfig.from_settings(settings), {}, WorkerMetrics(CollectorRegistry())
-    )
+    metrics = WorkerMetrics(CollectorRegistry(), settings.max_sources_per_tenant)
+    runtime = Runtime(AnalyticsConfig.from_settings(settings), {}, metrics)
     result = OfflineResult(runtime)
+
+    def failed(_index: int, _error: Exception) -> None:
+        result.skipped["apply_error"] += 1
+
     for item in items:
         if isinstance(item, Skipped):
             result.skipped[item.reason] += 1
@@ -47,7 +51,7 @@ def analyze(items: Iterable[SourceItem], settings: Settings) -> OfflineResult:
                 entry = None if item.removed else person
                 runtime.apply_directory([(person["tenant"], person["person"], entry)])
             else:
-                runtime.apply_events([builder.interaction(item)])
+                runtime.apply_events([builder.interaction(item)], failed)
         except InvalidRecord as error:
             result.skipped[error.reason] += 1
     return result

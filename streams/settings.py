@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     batch_within_seconds: float = Field(default=0.5, gt=0)
     refresh_seconds: float = Field(default=2.0, gt=0)
     session_timeout_seconds: float = Field(default=10.0, gt=0)
+    broker_retry_seconds: float = Field(default=120.0, gt=0)
+    """How long the worker waits out an unreachable broker mid-batch before it fail-stops."""
+    max_sources_per_tenant: int = Field(default=16, ge=1)
+    """Distinct ``source`` label values per tenant; further sources are exported as ``other``."""
     louvain_seconds: float = Field(default=60.0, gt=0)
     knowledge_seconds: float = Field(default=10.0, gt=0)
     top_k: int = Field(default=20, ge=1)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import faust
 
 from streams.agents.runtime import Runtime
+from streams.agents.tenant_table import TenantTable
 from streams.codec import Codec
 from streams.directory_reader import DirectoryReader
 from streams.exporter import WorkerMetrics
@@ -21,6 +22,7 @@ class Worker:
     settings: Settings
     app: faust.App
     runtime: Runtime
+    deltas: TenantTable
     metrics: WorkerMetrics
     interactions: faust.TopicT
     dlq: faust.TopicT

@@ -1,10 +1,18 @@
-"""The ingest agent: batches of raw interactions → DLQ or tenant states → deltas and alerts."""
+"""The ingest agent: batches of raw interactions → DLQ or tenant states → deltas and alerts.
+
+A record that cannot be decoded, checked or applied is dead-lettered alone. Everything else
+that goes wrong while a batch is processed is not one record's fault: the worker fail-stops
+(:mod:`streams.agents.failstop`). A batch is done only once its dead letters, deltas and
+alerts are on the broker, so the offsets Faust commits never pass a record whose effects
+could still be lost.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Sequence
 from functools import partial
 from typing import Any
 
@@ -12,6 +20,7 @@ from confluent_kafka import KafkaException
 from faust.types import EventT, StreamT
 
 from streams.agents.context import Worker
+from streams.agents.failstop import EXIT_STOPPED, exit_now, fail_stop
 from streams.agents.tenant_table import tenant_partition
 from streams.directory_reader import DirectoryUpdate
 from streams.ingest import Rejection, check_interaction
@@ -24,8 +33,9 @@ DIRECTORY_RETRY_SECONDS = 0.5
 DIRECTORY_RETRY_MAX_SECONDS = 2.0
 
 
-async def dead_letter(worker: Worker, event: EventT[Any], rejection: Rejection) -> None:
-    """Send the original bytes of a bad record to the DLQ with the reason in its headers."""
+async def dead_letter(worker: Worker, event: EventT[Any], rejection: Rejection) -> Awaitable[Any]:
+    """Send the original bytes of a bad record to the DLQ with the reason in its headers;
+    returns the delivery to wait for."""
     message = event.message
     log.warning(
         "dead-lettered %s/%d@%d: %s (%s)",
@@ -43,8 +53,14 @@ async def dead_letter(worker: Worker, event: EventT[Any], rejection: Rejection) 
         "source-partition": str(message.partition).encode(),
         "source-offset": str(message.offset).encode(),
     }
-    await worker.dlq.send(key=message.key, value=message.value, headers=headers)
+    delivery = await worker.dlq.send(key=message.key, value=message.value, headers=headers)
     worker.metrics.dead_lettered.labels(rejection.reason).inc()
+    return delivery
+
+
+def apply_rejection(error: Exception) -> Rejection:
+    """The rejection of a valid record whose application raised ``error``."""
+    return Rejection("apply_error", "apply", f"{type(error).__name__}: {error}")
 
 
 def owns(worker: Worker, tenant: str) -> bool:
@@ -57,44 +73,58 @@ def owns(worker: Worker, tenant: str) -> bool:
 
 
 async def catch_up_directory(worker: Worker) -> list[DirectoryUpdate]:
-    """The directory updates up to the end of the topic, waiting out an unreachable broker.
-
-    The batch must not fail: its events are taken from the stream, and an agent restarted
-    after a crash would never see them again.
-    """
+    """The directory updates up to the end of the topic, waiting out an unreachable broker
+    for at most ``broker_retry_seconds`` (then the last error is raised)."""
     loop = asyncio.get_running_loop()
     delay = DIRECTORY_RETRY_SECONDS
+    deadline = time.monotonic() + worker.settings.broker_retry_seconds
     while True:
         try:
             return await loop.run_in_executor(None, worker.directory.catch_up)
         except (KafkaException, TimeoutError) as error:
+            if time.monotonic() + delay > deadline:
+                raise
             log.warning("directory not readable, retrying in %.1f s: %s", delay, error)
         await asyncio.sleep(delay)
         delay = min(2 * delay, DIRECTORY_RETRY_MAX_SECONDS)
 
 
+async def confirmed(worker: Worker, deliveries: list[Awaitable[Any]]) -> None:
+    """Wait until the batch's sends and delta writes are on the broker; raises if one failed
+    or ``broker_retry_seconds`` pass."""
+    pending = [*deliveries, *worker.deltas.take_unconfirmed()]
+    await asyncio.wait_for(asyncio.gather(*pending), worker.settings.broker_retry_seconds)
+
+
 async def process_batch(worker: Worker, events: Sequence[EventT[Any]]) -> None:
-    """Check every record, catch the directory up, apply the valid ones, persist, alert."""
-    settings = worker.settings
+    """Check every record, catch the directory up, apply the valid ones, persist, alert, and
+    wait until all of it is on the broker; bad records go to the DLQ."""
+    settings, runtime = worker.settings, worker.runtime
     clock = now_ms()
     valid: list[Interaction] = []
+    origins: list[EventT[Any]] = []
+    deliveries: list[Awaitable[Any]] = []
     for event in events:
         result = check_interaction(
             event.message.value, worker.codec, clock, settings.max_future_seconds * 1000
         )
         if isinstance(result, Rejection):
-            await dead_letter(worker, event, result)
+            deliveries.append(await dead_letter(worker, event, result))
         else:
             valid.append(result)
+            origins.append(event)
     updates = await catch_up_directory(worker)
-    worker.runtime.apply_directory(updates, partial(owns, worker))
-    alerts = worker.runtime.apply_events(valid)
-    worker.runtime.persist()
-    worker.runtime.observe_crossings()
+    runtime.apply_directory(updates, partial(owns, worker))
+    failures: list[tuple[int, Exception]] = []
+    alerts = runtime.apply_events(valid, lambda index, error: failures.append((index, error)))
+    for index, error in failures:
+        deliveries.append(await dead_letter(worker, origins[index], apply_rejection(error)))
+    runtime.persist()
+    runtime.observe_crossings()
     for alert in alerts:
-        await worker.alerts.send(
-            key=alert["tenant"].encode(), value=worker.alert_codec.encode(alert)
-        )
+        key, value = alert["tenant"].encode(), worker.alert_codec.encode(alert)
+        deliveries.append(await worker.alerts.send(key=key, value=value))
+    await confirmed(worker, deliveries)
 
 
 def register(worker: Worker) -> None:
@@ -107,4 +137,10 @@ def register(worker: Worker) -> None:
             settings.batch_size, within=settings.batch_within_seconds
         )
         async for events in batches:
-            await process_batch(worker, events)
+            try:
+                await process_batch(worker, events)
+            except asyncio.CancelledError:  # stopped mid-batch: leave it uncommitted
+                log.warning("stopped mid-batch; its records are read again on restart")
+                exit_now(EXIT_STOPPED)
+            except Exception as error:
+                fail_stop(error, events)

@@ -1,9 +1,14 @@
 """Tenant states of one worker, persisted as per-batch deltas in a key-value store.
 
 The store is a Faust table backed by a changelog topic; keys are ``<tenant>/<sequence>``
-and values are the JSON deltas of :mod:`streams.analytics.journal`. A tenant's state is
-rebuilt by replaying its deltas in sequence order; deltas whose events have all left the
-largest window are deleted, so the store stays bounded by the window.
+and values are the JSON deltas of :mod:`streams.analytics.journal`, each at most
+:data:`DELTA_BUDGET_BYTES` (a batch's delta is split into consecutive sequences). A tenant's
+state is rebuilt by replaying its deltas in sequence order; deltas whose events have all left
+the largest window are deleted, so the store stays bounded by the window.
+
+An event whose application raises is rolled back: the tenant's state is rebuilt from the
+store and what was applied before the event in the same batch is replayed, so the state is
+the one of the same records without the bad one.
 """
 
 from __future__ import annotations
@@ -17,17 +22,22 @@ from typing import Any
 
 from streams.analytics.config import AnalyticsConfig
 from streams.analytics.feedback import FeedbackFacts
-from streams.analytics.journal import Delta
+from streams.analytics.journal import Delta, split
 from streams.analytics.silo import build_alert
-from streams.analytics.tenant import TenantState
+from streams.analytics.tenant import Outcome, TenantState
 from streams.directory_reader import DirectoryUpdate
 from streams.exporter import WorkerMetrics
 from streams.knowledge import KnowledgeObservers, knowledge_section
 from streams.model import UNASSIGNED, Alert, Interaction, Person
+from streams.validation import InvalidRecord, validate_person
 
 log = logging.getLogger(__name__)
 
 SEQUENCE_DIGITS = 12
+DELTA_BUDGET_BYTES = 512 * 1024
+"""Most bytes of one stored delta: half of Kafka's default ``max.message.bytes`` (1 MiB), the
+rest left to the key and the record framing. One event's op is far smaller (validation caps
+a record's strings at 64 KiB, at most 6 bytes of JSON each)."""
 DeltaStore = MutableMapping[str, Delta]
 """Where deltas are persisted: a Faust table in the worker, a dict offline."""
 
@@ -53,7 +63,7 @@ class StoredDeltas:
     def track(self, sequence: int, delta: Delta) -> None:
         """Note a stored delta."""
         self.next_sequence = max(self.next_sequence, sequence + 1)
-        times = [op[2] for op in delta["ops"] if op[0] != "d"]
+        times = [op[2] for op in delta["ops"] if op[0] == "e"]
         if times:
             heapq.heappush(self.newest, (max(times), sequence))
 
@@ -61,6 +71,10 @@ class StoredDeltas:
         """Pop the sequences of the deltas whose newest event is older than ``before_ms``."""
         while self.newest and self.newest[0][0] < before_ms:
             yield heapq.heappop(self.newest)[1]
+
+
+def _reraise(_index: int, error: Exception) -> None:
+    raise error
 
 
 def _align(state: TenantState, person: str, entry: Person | None) -> None:
@@ -110,7 +124,7 @@ class Runtime:
         self.knowledge.clear()
         self.observers.clear()
 
-    def _rebuild(self, tenant: str) -> TenantState:
+    def _rebuild(self, tenant: str, align: bool = True) -> TenantState:
         started = time.perf_counter()
         state = TenantState(tenant, self.config)
         observers = self.observers[tenant] = KnowledgeObservers()
@@ -124,7 +138,7 @@ class Runtime:
             delta = self.store[key]
             state.apply_delta(delta)
             stored.track(_split_key(key)[1], delta)
-        for person, entry in self._directory.get(tenant, {}).items():
+        for person, entry in self._directory.get(tenant, {}).items() if align else ():
             _align(state, person, entry)
         observers.artifacts.drain_crossings()  # observed before the restart
         if keys:
@@ -139,22 +153,41 @@ class Runtime:
         self, updates: Iterable[DirectoryUpdate], owns: Callable[[str], bool] = lambda _: True
     ) -> None:
         """Record directory updates; apply those of the tenants this worker ``owns`` (the
-        others are applied when a tenant is rebuilt here, e.g. after a rebalance)."""
+        others are applied when a tenant is rebuilt here, e.g. after a rebalance). Entries
+        that break :func:`~streams.validation.validate_person` are skipped."""
         for tenant, person, entry in updates:
+            try:
+                validate_person(entry or {"tenant": tenant, "person": person}, entry is None)
+            except InvalidRecord as error:
+                log.warning("directory entry skipped: %s (%s)", error.reason, error.field)
+                continue
             self._directory.setdefault(tenant, {})[person] = entry
             if tenant in self.states or owns(tenant):
                 _align(self.state(tenant), person, entry)
 
-    def apply_events(self, events: Iterable[Interaction]) -> list[Alert]:
-        """Apply valid events in order; returns the alerts of the silo transitions they caused."""
+    def apply_events(
+        self,
+        events: Iterable[Interaction],
+        failed: Callable[[int, Exception], None] = _reraise,
+    ) -> list[Alert]:
+        """Apply valid events in order; returns the alerts of the silo transitions they caused.
+
+        An event whose application raises is rolled back (see the module docstring) and
+        reported to ``failed`` with its index; by default the error is raised again.
+        """
         alerts: list[Alert] = []
         metrics = self.metrics
-        for event in events:
+        for index, event in enumerate(events):
             tenant = event["tenant"]
-            outcome = self.state(tenant).apply(event)
+            try:
+                outcome = self._apply(tenant, event)
+            except Exception as error:  # one record's fault: the tenant is rolled back
+                failed(index, error)
+                continue
             self._observe_feedback(tenant, outcome.feedback)
             if outcome.status in ("applied", "broadcast"):
-                metrics.processed.labels(tenant, event["source"]).inc()
+                source = metrics.source_label(tenant, event["source"])
+                metrics.processed.labels(tenant, source).inc()
             if outcome.status == "broadcast":
                 metrics.broadcast.labels(tenant).inc()
             elif outcome.status == "late":
@@ -166,16 +199,32 @@ class Runtime:
             )
         return alerts
 
+    def _apply(self, tenant: str, event: Interaction) -> Outcome:
+        """Apply one event; if that raises, restore the state as it was before the event."""
+        state = self.state(tenant)
+        mark = state.journal.mark()
+        try:
+            return state.apply(event)
+        except Exception as error:
+            log.warning("rolling a tenant back: an event raised %s", type(error).__name__)
+            pending = state.journal.until(mark)
+            restored = self.states[tenant] = self._rebuild(tenant, align=False)
+            restored.restore_pending(pending)
+            raise
+
     def _observe_feedback(self, tenant: str, facts: FeedbackFacts) -> None:
         metrics = self.metrics
+        label = metrics.source_label
         for opened in facts.opened:
-            metrics.requests.labels(tenant, opened.source, opened.team).inc()
+            metrics.requests.labels(tenant, label(tenant, opened.source), opened.team).inc()
         for answered in facts.answered:
-            metrics.latency.labels(tenant, answered.source, answered.scope, answered.team).observe(
+            source = label(tenant, answered.source)
+            metrics.latency.labels(tenant, source, answered.scope, answered.team).observe(
                 answered.latency_seconds
             )
         for unanswered in facts.unanswered:
-            metrics.unanswered.labels(tenant, unanswered.source, unanswered.team).inc()
+            source = label(tenant, unanswered.source)
+            metrics.unanswered.labels(tenant, source, unanswered.team).inc()
 
     def observe_crossings(self) -> None:
         """Feed the artifact cross-team times observed since the last call to the histogram."""
@@ -189,14 +238,16 @@ class Runtime:
             self.knowledge[tenant] = knowledge_section(state, self.observers[tenant], top_k)
 
     def persist(self) -> None:
-        """Store every tenant's pending delta and delete deltas that left the largest window."""
+        """Store every tenant's pending delta, in consecutive parts of at most
+        :data:`DELTA_BUDGET_BYTES`, and delete deltas that left the largest window."""
         for tenant, state in self.states.items():
             delta = state.take_delta()
             stored = self._stored[tenant]
             if delta["ops"] or delta["late"] or delta["duplicate"]:
-                sequence = stored.next_sequence
-                self.store[_key(tenant, sequence)] = delta
-                stored.track(sequence, delta)
+                for part in split(delta, DELTA_BUDGET_BYTES):
+                    sequence = stored.next_sequence
+                    self.store[_key(tenant, sequence)] = part
+                    stored.track(sequence, part)
             self._expire(tenant, state, stored)
 
     def _expire(self, tenant: str, state: TenantState, stored: StoredDeltas) -> None:

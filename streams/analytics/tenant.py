@@ -100,7 +100,10 @@ class TenantState:
         self.windows.move(person, team, bot)
 
     def take_delta(self) -> journal.Delta:
-        """The delta of everything applied since the previous call (see :mod:`journal`)."""
+        """The delta of everything applied since the previous call (see :mod:`journal`),
+        ending with the silo tracker's state when anything was applied."""
+        if self.journal.ops:
+            self.journal.ops.append(journal.silo_op(self.silo.to_dict()))
         return self.journal.take()
 
     def apply_delta(self, delta: journal.Delta) -> list[Transition]:
@@ -116,6 +119,8 @@ class TenantState:
             for op in delta["ops"]:
                 if op[0] == "d":
                     self.set_team(op[1], op[2], op[3])
+                elif op[0] == "s":
+                    self.silo.load(op[1])
                 else:
                     transitions.extend(self._accept(journal.op_event(op)).transitions)
         finally:
@@ -123,6 +128,12 @@ class TenantState:
         self.counters.late += delta["late"]
         self.counters.duplicate += delta["duplicate"]
         return transitions
+
+    def restore_pending(self, delta: journal.Delta) -> None:
+        """Replay a delta that was journaled but not yet taken, and journal it again, so that
+        the next :meth:`take_delta` persists it (rolling back to a :class:`journal.Mark`)."""
+        self.apply_delta(delta)
+        self.journal.record(delta)
 
     def qualifies(self, team: str) -> bool:
         """Whether ``team`` may be named in metric labels now: it qualifies in the largest

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from itertools import islice
 
+from faust.serializers import codecs
 from prometheus_client import CollectorRegistry
 
-from streams.agents.runtime import Runtime
+from streams.agents.runtime import DELTA_BUDGET_BYTES, Runtime
 from streams.analytics.config import AnalyticsConfig
-from streams.analytics.journal import Delta
+from streams.analytics.journal import Delta, split
 from streams.connectors.builder import RecordBuilder
 from streams.connectors.records import RawInteraction, RawPerson
 from streams.connectors.simulator import OrgSimulator, OrgSpec
 from streams.exporter import WorkerMetrics
+from streams.model import Interaction, new_interaction
 from streams.settings import Settings
 from streams.timeutil import parse_time
 
@@ -50,9 +53,9 @@ def test_store_keeps_only_deltas_of_the_largest_window() -> None:
     batches_written = DAYS * 24 * 10 // 400
     assert 0 < len(store) < batches_written / 2
     newest_per_delta = [
-        max(op[2] for op in d["ops"] if op[0] != "d")
+        max(op[2] for op in d["ops"] if op[0] == "e")
         for d in store.values()
-        if any(op[0] != "d" for op in d["ops"])
+        if any(op[0] == "e" for op in d["ops"])
     ]
     assert all(t // HOUR_MS >= oldest_kept for t in newest_per_delta)
     kept_buckets = [index for index, _ in state.windows.buckets()]
@@ -85,3 +88,46 @@ def test_directory_of_tenants_owned_elsewhere_waits_until_they_are_rebuilt_here(
     assert set(runtime.states) == {"here"}
     assert runtime.state("here").directory.members("t") == 5
     assert runtime.state("elsewhere").directory.members("t") == 5
+
+
+def wide_events(count: int, targets: int, t0_ms: int) -> list[Interaction]:
+    """``count`` events of one tenant, each from one of 60 people to ``targets`` others."""
+    people = [f"p_{i:032x}" for i in range(60)]
+    return [
+        new_interaction(
+            f"wide-{i}",
+            "acme",
+            t0_ms + i * 1000,
+            people[i % 60],
+            [people[(i + k) % 60] for k in range(1, targets + 1)],
+        )
+        for i in range(count)
+    ]
+
+
+def test_a_big_batch_is_stored_in_parts_within_the_budget_and_replays() -> None:
+    config = AnalyticsConfig()  # the defaults, whatever the environment says
+    events = wide_events(3000, 50, parse_time("2026-03-01T00:00:00Z"))
+    store: dict[str, Delta] = {}
+    runtime = Runtime(config, store, WorkerMetrics(CollectorRegistry()))
+    runtime.apply_events(events)
+    runtime.persist()
+    sizes = [len(codecs.dumps("json", delta)) for delta in store.values()]
+    assert len(sizes) > 1 and max(sizes) <= DELTA_BUDGET_BYTES
+    assert sum(sizes) > 2 * DELTA_BUDGET_BYTES  # one delta would not have fit 1 MiB
+    rebuilt = Runtime(config, store, WorkerMetrics(CollectorRegistry()))
+    reference = Runtime(config, {}, WorkerMetrics(CollectorRegistry()))
+    for start in range(0, len(events), 100):
+        reference.apply_events(events[start : start + 100])
+    for window in config.windows:
+        assert rebuilt.state("acme").snapshot(window) == reference.state("acme").snapshot(window)
+
+
+def test_split_keeps_the_ops_in_order_and_the_counts_once() -> None:
+    ops: list[list[object]] = [["e", str(i) * (i % 50 + 1)] for i in range(300)]
+    delta: Delta = {"version": 2, "tenant": "acme", "ops": ops, "late": 3, "duplicate": 4}
+    parts = split(delta, 2000)
+    assert [op for part in parts for op in part["ops"]] == ops
+    assert [(p["late"], p["duplicate"]) for p in parts] == [(3, 4)] + [(0, 0)] * (len(parts) - 1)
+    assert all(len(json.dumps(part).encode()) <= 2000 for part in parts)
+    assert split({**delta, "ops": []}, 10) == [{**delta, "ops": []}]

@@ -118,3 +118,13 @@ def test_ei_is_null_without_pairs_and_modularity_null_on_zero_weight() -> None:
     assert snap["teams"]["A"]["ei_index"] is None
     assert snap["org"]["modularity"] is None
     assert snap["org"]["reciprocity"] == 0.0 and snap["org"]["pairs"] == 1
+
+
+def test_a_watermark_jump_from_1970_to_today_keeps_only_the_new_bucket() -> None:
+    s = state()
+    today = 1_780_000_000_000  # 2026: about 494,000 one-hour buckets after the first event
+    s.apply(event("epoch", 1, "a1", ["a2"], 1.0, "request", "t"))
+    s.apply(event("today", today, "b1", ["b2"], 1.0, "request", "t"))
+    assert [i for i, _ in s.windows.buckets()] == [today // HOUR]
+    assert s.windows.is_late(1) and not s.windows.seen("epoch")
+    assert s.snapshot("3h")["org"]["pairs"] == 1

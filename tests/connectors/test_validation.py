@@ -48,6 +48,32 @@ INVALID_INTERACTIONS: dict[str, tuple[RawInteraction, str]] = {
     "empty tenant": (dataclasses.replace(GOOD, tenant=""), "tenant"),
     "empty source": (dataclasses.replace(GOOD, source=""), "source"),
     "empty artifact": (dataclasses.replace(GOOD, artifacts=("",)), "artifacts"),
+    "huge weight": (dataclasses.replace(GOOD, weight=1e303), "weight"),
+    "weight above 1e6": (dataclasses.replace(GOOD, weight=1e6 * (1 + 1e-15)), "weight"),
+    "weight below 1e-6": (dataclasses.replace(GOOD, weight=1e-9), "weight"),
+    "long source": (dataclasses.replace(GOOD, source="s" * 65), "source"),
+    "long thread": (dataclasses.replace(GOOD, thread_id="t" * 513), "thread_id"),
+    "long reply id": (dataclasses.replace(GOOD, in_reply_to="r" * 513), "in_reply_to"),
+    "long channel": (dataclasses.replace(GOOD, channel="c" * 513), "channel"),
+    "long artifact": (dataclasses.replace(GOOD, artifacts=("a" * 513,)), "artifacts"),
+    "101 artifacts": (
+        dataclasses.replace(GOOD, artifacts=tuple(f"a{n}" for n in range(101))),
+        "artifacts",
+    ),
+    "33 attributes": (
+        dataclasses.replace(GOOD, attributes={f"k{n}": "v" for n in range(33)}),
+        "attributes",
+    ),
+    "long attribute key": (dataclasses.replace(GOOD, attributes={"k" * 65: "v"}), "attributes"),
+    "long attribute value": (
+        dataclasses.replace(GOOD, attributes={"k": "v" * 1025}),
+        "attributes",
+    ),
+    "lone surrogate": (dataclasses.replace(GOOD, thread_id="t\ud800"), "thread_id"),
+    "strings over 64 KiB": (
+        dataclasses.replace(GOOD, targets=tuple(f"{n:04d}" + "😀" * 20 for n in range(1000))),
+        "record",
+    ),
 }
 
 GOOD_PERSON = RawPerson("acme", "alice@example.com", "search")
@@ -90,7 +116,16 @@ def test_boundaries_are_accepted(sdk_settings: Settings) -> None:
         dataclasses.replace(
             GOOD, event_id="max-targets", targets=tuple(f"u{n}" for n in range(1000))
         ),
-        dataclasses.replace(GOOD, event_id="tiny-weight", weight=1e-9),
+        dataclasses.replace(GOOD, event_id="tiny-weight", weight=1e-6),
+        dataclasses.replace(GOOD, event_id="huge-weight", weight=1e6),
+        dataclasses.replace(GOOD, event_id="odd-source", source="GitHub Enterprise ✓"),
+        dataclasses.replace(GOOD, event_id="long-thread", thread_id="t" * 512),
+        dataclasses.replace(
+            GOOD, event_id="attributes", attributes={f"k{n}": "v" for n in range(32)}
+        ),
+        dataclasses.replace(
+            GOOD, event_id="artifacts", artifacts=tuple(f"a{n}" for n in range(100))
+        ),
         dataclasses.replace(GOOD, event_id="no-targets", targets=()),
         dataclasses.replace(GOOD, event_id="epoch", occurred_at=0),
         dataclasses.replace(GOOD, event_id="soon", occurred_at=int(time.time() * 1000) + 60_000),
