@@ -16,7 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from streams.model import Interaction
+from streams.connectors.records import RawInteraction, RawPerson
+from streams.model import Interaction, Person
+from streams.timeutil import datetime_to_ms
 
 ID_LIMIT = 512
 SOURCE_LIMIT = 64
@@ -216,3 +218,31 @@ class Extremes:
         record["source"] = self.rng.choice(
             ["Slack", "GitHub Enterprise", "e-mail/imap", "日本語", "a" * 40, "x;drop", "Ünï"]
         )
+
+
+def plain_interaction(raw: RawInteraction) -> Interaction:
+    """The record of ``raw`` as a producer writing straight to the topic would send it (its
+    ids as they are, without the connectors' pseudonymization)."""
+    occurred_at = raw.occurred_at
+    return Interaction(
+        event_id=raw.event_id,
+        tenant=raw.tenant,
+        source=raw.source,
+        kind=raw.kind,  # type: ignore[typeddict-item]  # the simulator's kinds are valid
+        occurred_at=occurred_at if isinstance(occurred_at, int) else datetime_to_ms(occurred_at),
+        actor=raw.actor,
+        targets=list(raw.targets),
+        thread_id=raw.thread_id,
+        in_reply_to=raw.in_reply_to,
+        channel=raw.channel,
+        artifacts=list(raw.artifacts),
+        weight=raw.weight,
+        attributes=dict(raw.attributes),
+    )
+
+
+def plain_person(raw: RawPerson) -> Person:
+    """The directory entry of ``raw``, ids as they are."""
+    return Person(
+        person=raw.person, team=raw.team, manager=raw.manager, tenant=raw.tenant, bot=raw.bot
+    )
