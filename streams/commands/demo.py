@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import subprocess
 import sys
@@ -45,6 +46,23 @@ def register(subparsers: Any) -> None:
         help="stop after this many seconds (0: run until Ctrl-C)",
     )
     parser.set_defaults(func=run)
+
+
+def log_to_file(path: Path) -> None:
+    """Send this process's log records (librdkafka's included) to ``path``, so no log line
+    breaks the live view."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(handlers=[handler], level=logging.getLogger().level, force=True)
+
+
+def live_run(args: argparse.Namespace) -> argparse.Namespace:
+    """``args`` with a new simulator run unless ``--run`` is given: a second demo on the same
+    data dir then produces new events, not duplicates of the first run's."""
+    if args.run:
+        return args
+    return argparse.Namespace(**{**vars(args), "run": int(time.time())})
 
 
 def demo_settings(settings: Settings) -> Settings:
@@ -114,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
     """Start everything, show the live view, stop what was started on exit."""
     console = Console()
     settings = demo_settings(get_settings())
+    log_to_file(settings.data_dir / "demo.log")
     broker = LocalBroker.from_settings(settings)
     console.print("starting the local Kafka broker (first start downloads the jars)…")
     try:
@@ -125,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
     worker = start_worker(settings, settings.data_dir / "worker.log")
     token, token_file = demo_token(settings)
     prometheus = start_prometheus(settings, console, token_file) if args.prometheus else None
-    simulator = simulator_from(args)
+    simulator = simulator_from(live_run(args))
     producer = threading.Thread(target=simulator.run, args=(Emitter(settings),), daemon=True)
     producer.start()
     base = f"http://{settings.web_host}:{settings.web_port}"
@@ -136,7 +155,8 @@ def run(args: argparse.Namespace) -> int:
         f"  curl {auth} {base}/metrics\n"
         f"  curl {auth} '{snapshot_url}'\n"
         f"  ORGPULSE_TOKEN=$(cat {token_file}) orgpulse snapshot --tenant {args.tenant}\n"
-        f"worker log: {settings.data_dir / 'worker.log'}\nCtrl-C to stop",
+        f"logs: {settings.data_dir / 'worker.log'}, {settings.data_dir / 'demo.log'}\n"
+        "Ctrl-C to stop",
         markup=False,
         highlight=False,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options shared by every command that runs the simulator."""
     parser.add_argument("--tenant", default="acme")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--run",
+        type=int,
+        default=0,
+        help="vary the events (and their ids) of the same org; 0: the seed's reproducible run",
+    )
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--teams", type=int, default=12)
     parser.add_argument("--siloed-teams", type=int, default=2)
@@ -43,6 +50,7 @@ def simulator_from(args: argparse.Namespace) -> OrgSimulator:
     """The simulator the parsed arguments describe."""
     spec = OrgSpec(
         seed=args.seed,
+        run=args.run,
         tenant=args.tenant,
         people=args.people,
         teams=args.teams,
@@ -52,7 +60,9 @@ def simulator_from(args: argparse.Namespace) -> OrgSimulator:
     if args.start:
         start = parse_time(args.start)
     else:
-        span_ms = int(args.events / args.events_per_hour * HOUR_MS)
+        # the span of n exponential gaps is n ± √n mean gaps: 4 √n of margin keeps the last
+        # event out of the future for any seed and run
+        span_ms = int((args.events + 4 * math.sqrt(args.events)) / args.events_per_hour * HOUR_MS)
         start = (now_ms() - span_ms) // HOUR_MS * HOUR_MS
     return OrgSimulator(spec, args.events, start, args.rate)
 

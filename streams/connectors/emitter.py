@@ -15,6 +15,8 @@ from streams.connectors.records import RawInteraction, RawPerson
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
+KAFKA_LOG = logging.getLogger("streams.kafka")
+"""librdkafka's own log lines, routed through Python logging instead of raw stderr."""
 
 
 class DeliveryError(RuntimeError):
@@ -37,8 +39,10 @@ class DeliveryStats:
 
 
 def producer_config(settings: Settings) -> dict[str, Any]:
-    """An idempotent, acks=all producer configuration for ``settings.bootstrap``."""
+    """An idempotent, acks=all producer configuration for ``settings.bootstrap``; librdkafka
+    logs to :data:`KAFKA_LOG` (served by ``poll``/``flush``), so it never writes to stderr."""
     return {
+        "logger": KAFKA_LOG,
         "bootstrap.servers": settings.bootstrap,
         "enable.idempotence": True,
         "acks": "all",

@@ -60,6 +60,19 @@ def test_different_seed_different_records() -> None:
     assert differing > 0.9 * len(events)
 
 
+def test_another_run_is_the_same_org_with_new_events() -> None:
+    first = list(OrgSimulator(OrgSpec(seed=11), 3000, START_MS).records())
+    again = list(OrgSimulator(OrgSpec(seed=11, run=1), 3000, START_MS).records())
+    assert again == list(OrgSimulator(OrgSpec(seed=11, run=1), 3000, START_MS).records())
+    people = [r for r in first if isinstance(r, RawPerson)]
+    assert [r for r in again if isinstance(r, RawPerson)] == people
+    events = [r for r in first if isinstance(r, RawInteraction)]
+    new = [r for r in again if isinstance(r, RawInteraction)]
+    assert not {e.event_id for e in events} & {e.event_id for e in new}
+    assert events[0].event_id == "acme-sim-000000001" and new[0].event_id == "acme-sim-1-000000001"
+    assert sum(a.actor != b.actor for a, b in zip(events, new, strict=True)) > 0.5 * len(events)
+
+
 def test_directory_first_then_ordered_events(run: Run) -> None:
     assert len(run.events) == EVENTS
     kinds = [isinstance(r, RawPerson) for r in run.records]

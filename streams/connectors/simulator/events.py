@@ -31,7 +31,8 @@ class EventSimulator:
         self.spec = spec
         self.org = org
         self.truth = LatencyTruth()
-        self._rng = random.Random(spec.seed + 1)
+        self._rng = random.Random(spec.seed + 1 if not spec.run else f"{spec.seed}/{spec.run}")
+        self._id_prefix = f"{spec.tenant}-sim-" + (f"{spec.run}-" if spec.run else "")
         self._humans = [m for m in org.members if not m.bot]
         self._bots = [m for m in org.members if m.bot]
         self._pull = list(itertools.accumulate(m.attraction for m in self._humans))
@@ -54,7 +55,7 @@ class EventSimulator:
 
     def _next_id(self) -> str:
         self._sequence += 1
-        return f"{self.spec.tenant}-sim-{self._sequence:09d}"
+        return f"{self._id_prefix}{self._sequence:09d}"
 
     def _schedule(
         self, at: int, event: RawInteraction, truth: tuple[list[float], float] | None = None

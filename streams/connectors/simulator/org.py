@@ -11,6 +11,9 @@ class OrgSpec:
     """Parameters of a simulated organization and of its interaction patterns."""
 
     seed: int = 7
+    run: int = 0
+    """Varies the event stream (draws and event ids) of the same organization: run 0 is the
+    reproducible stream of the seed; ``orgpulse demo`` uses a new run each time it starts."""
     tenant: str = "acme"
     people: int = 200
     teams: int = 12
