@@ -20,7 +20,14 @@ from streams.connectors.pseudonym import NO_KEY
 from streams.model import Interaction
 from streams.web.auth import Gate, refuse
 from streams.web.delivery import ConfirmedProducer
-from streams.web.ingest import BadBody, Verdict, check_batch, check_content_type, parse_body
+from streams.web.ingest import (
+    BadBody,
+    Verdict,
+    check_batch,
+    check_content_type,
+    client_event_id,
+    parse_body,
+)
 from streams.web.openapi import OPENAPI
 
 Accepted = list[tuple[int, Interaction]]
@@ -82,10 +89,12 @@ def register(worker: Worker) -> None:
             return self.json(result, status=status)
 
 
-def covered(record: TokenRecord, accepted: Accepted) -> tuple[list[Verdict], Accepted]:
+def covered(
+    record: TokenRecord, items: list[Any], accepted: Accepted
+) -> tuple[list[Verdict], Accepted]:
     """Verdicts for the records of tenants ``record`` does not cover, and the other records."""
     outside = [
-        Verdict(index, event["event_id"], "rejected", "tenant_not_allowed", "tenant")
+        Verdict(index, client_event_id(items[index]), "rejected", "tenant_not_allowed", "tenant")
         for index, event in accepted
         if not record.covers(event["tenant"])
     ]
@@ -100,7 +109,7 @@ async def _ingest(
     record: TokenRecord,
 ) -> tuple[dict[str, Any], int]:
     invalid, valid = check_batch(items, builder)
-    outside, accepted = covered(record, valid)
+    outside, accepted = covered(record, items, valid)
     records = [(event["tenant"].encode(), worker.codec.encode(event)) for _, event in accepted]
     loop = asyncio.get_running_loop()
     outcomes = await loop.run_in_executor(
@@ -111,9 +120,13 @@ async def _ingest(
         + outside
         + [
             Verdict(
-                index, event["event_id"], "accepted" if error is None else "failed", error, None
+                index,
+                client_event_id(items[index]),
+                "accepted" if error is None else "failed",
+                error,
+                None,
             )
-            for (index, event), error in zip(accepted, outcomes, strict=True)
+            for (index, _), error in zip(accepted, outcomes, strict=True)
         ]
     )
     verdicts.sort(key=lambda v: v.index)

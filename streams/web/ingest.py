@@ -100,11 +100,13 @@ def check_batch(
         try:
             accepted.append((index, builder.interaction(to_raw(item))))
         except InvalidRecord as error:
-            rejected.append(Verdict(index, _event_id(item), "rejected", error.reason, error.field))
+            rejected.append(
+                Verdict(index, client_event_id(item), "rejected", error.reason, error.field)
+            )
     return rejected, accepted
 
 
-def _event_id(item: Any) -> str | None:
-    """The record's ``event_id`` to echo, when it is a safe string."""
+def client_event_id(item: Any) -> str | None:
+    """The ``event_id`` the client sent (raw, not the pseudonym), when it is a safe string."""
     event_id = item.get("event_id") if isinstance(item, dict) else None
     return event_id if isinstance(event_id, str) and json_problem(event_id) is None else None

@@ -81,6 +81,7 @@ def test_mixed_batch_answers_per_record_and_accepted_ones_are_in_kafka(api: Work
         "rejected",
     ]
     assert (by_index[1]["field"], by_index[3]["field"]) == ("kind", "actor")
+    assert [by_index[i]["event_id"] for i in (0, 2)] == ["http-1", "http-3"]  # the client's ids
     assert by_index[5]["reason"] == "too_many_targets"
     assert (answer["accepted"], answer["rejected"]) == (2, 4)
     on_topic = [
