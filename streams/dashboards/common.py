@@ -1,26 +1,24 @@
 """Building blocks shared by the dashboards: the datasource, template variables, queries,
-panel defaults, and the final pass that numbers the panels."""
+panel defaults, rows, and the final pass that numbers the panels."""
 
 from __future__ import annotations
 
-from typing import Protocol, Self, TypeVar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, Self, TypedDict, TypeVar
 
-from grafana_foundation_sdk.builders import dashboard, prometheus
+from grafana_foundation_sdk.builders import dashboard, prometheus, table, timeseries
 from grafana_foundation_sdk.cog import builder as cogbuilder
 from grafana_foundation_sdk.cog import variants as cogvariants
 from grafana_foundation_sdk.models import dashboard as model
 from grafana_foundation_sdk.models.prometheus import PromQueryFormat
 
+from streams.dashboards.promql import TENANT, rate, selector, sum_by
+
 DATASOURCE_UID = "orgpulse-prometheus"
 """The uid of the Prometheus datasource in ``grafana/provisioning/datasources``."""
 DATASOURCE = model.DataSourceRef(type_val="prometheus", uid=DATASOURCE_UID)
 
-TENANT = 'tenant="$tenant"'
-"""Label matcher of the selected tenant."""
-WINDOW = 'window="$window"'
-"""Label matcher of the selected window (1d, 7d, 28d)."""
-TEAMS = 'team=~"$team"'
-"""Label matcher of the selected teams (the ``team`` variable is multi-valued, All = .*)."""
 TAGS = ["orgpulse"]
 REFRESH = "30s"
 
@@ -48,7 +46,7 @@ def tenant_variable() -> dashboard.QueryVariable:
 def window_variable() -> dashboard.QueryVariable:
     """``$window``: the rolling windows of the tenant (1d, 7d, 28d by default), 7d selected."""
     return _label_variable(
-        "window", "Window", f"label_values(orgpulse_window_people{{{TENANT}}}, window)"
+        "window", "Window", f"label_values({selector('orgpulse_window_people', TENANT)}, window)"
     ).current(model.VariableOption(selected=True, text="7d", value="7d"))
 
 
@@ -63,9 +61,10 @@ def team_variable(metric: str) -> dashboard.QueryVariable:
     )
 
 
-def new_dashboard(uid: str, title: str, description: str) -> dashboard.Dashboard:
-    """A dashboard with the common settings and the ``tenant`` and ``window`` variables."""
-    return (
+def new_dashboard(uid: str, title: str, description: str, teams: str = "") -> dashboard.Dashboard:
+    """A dashboard with the common settings, the ``tenant`` and ``window`` variables and, given
+    ``teams`` (a selector of series labelled by team), the ``team`` variable."""
+    board = (
         dashboard.Dashboard(title)
         .uid(uid)
         .description(description)
@@ -77,6 +76,7 @@ def new_dashboard(uid: str, title: str, description: str) -> dashboard.Dashboard
         .with_variable(tenant_variable())
         .with_variable(window_variable())
     )
+    return board.with_variable(team_variable(teams)) if teams else board
 
 
 def query(
@@ -91,6 +91,16 @@ def query(
     if legend:
         target = target.legend_format(legend)
     return target.instant() if instant else target.range()
+
+
+def table_query(expr: str) -> prometheus.Dataquery:
+    """An instant query in table format (a row per series), for the merged tables."""
+    return query(expr, instant=True, query_format=PromQueryFormat.TABLE)
+
+
+def ref_id(index: int) -> str:
+    """The ref id of a panel's ``index``-th query (0 → A) and of its table column ``Value #A``."""
+    return chr(ord("A") + index)
 
 
 class PanelBuilder(Protocol):
@@ -117,8 +127,24 @@ class PanelBuilder(Protocol):
     def height(self, h: int) -> Self:
         """Set the height in grid rows."""
 
+    def min(self, min_val: float) -> Self:
+        """Set the lowest value of the axis or scale."""
+
+    def max(self, max_val: float) -> Self:
+        """Set the highest value of the axis or scale."""
+
 
 P = TypeVar("P", bound=PanelBuilder)
+
+
+class Layout(TypedDict, total=False):
+    """The keyword settings of ``panel``, for helpers that pass them on."""
+
+    unit: str
+    width: int
+    height: int
+    low: float | None
+    high: float | None
 
 
 def panel(
@@ -129,8 +155,11 @@ def panel(
     unit: str = "short",
     width: int = 12,
     height: int = 8,
+    low: float | None = None,
+    high: float | None = None,
 ) -> P:
-    """``builder`` with a title, description, unit, size and queries on the orgpulse datasource."""
+    """``builder`` with a title, description, unit, size and queries on the orgpulse datasource,
+    and the scale from ``low`` and up to ``high`` where given."""
     configured = (
         builder.title(title)
         .description(description)
@@ -140,8 +169,42 @@ def panel(
         .height(height)
     )
     for index, target in enumerate(targets):
-        configured = configured.with_target(target.ref_id(chr(ord("A") + index)))
+        configured = configured.with_target(target.ref_id(ref_id(index)))
+    if low is not None:
+        configured = configured.min(low)
+    if high is not None:
+        configured = configured.max(high)
     return configured
+
+
+def merged_table(
+    title: str,
+    description: str,
+    labels: dict[str, str],
+    columns: dict[str, str],
+    *,
+    unit: str,
+    width: int = 12,
+) -> table.Panel:
+    """A table of instant queries joined on their labels: ``labels`` names the label columns,
+    ``columns`` maps each value column's name to its query (queries A, B, ... in order)."""
+    values = {f"Value #{ref_id(index)}": name for index, name in enumerate(columns)}
+    targets = [table_query(expr) for expr in columns.values()]
+    built = panel(table.Panel(), title, description, *targets, unit=unit, width=width)
+    return built.transformations(merge_and_rename({**labels, **values}))
+
+
+def events_processed(width: int) -> timeseries.Panel:
+    """Valid events applied per second, by source tool."""
+    events = selector("orgpulse_events_processed_total", TENANT)
+    return panel(
+        timeseries.Panel(),
+        "Events processed per second",
+        "Valid events applied, by source tool.",
+        query(sum_by("source", rate(events)), "{{source}}"),
+        unit="ops",
+        width=width,
+    )
 
 
 def thresholds(*steps: tuple[float | None, str]) -> dashboard.ThresholdsConfig:
@@ -172,6 +235,23 @@ def merge_and_rename(renames: dict[str, str]) -> list[model.DataTransformerConfi
             options={"excludeByName": {"Time": True}, "renameByName": renames},
         ),
     ]
+
+
+@dataclass(frozen=True)
+class Row:
+    """A titled row of a dashboard and its panels, left to right."""
+
+    title: str
+    panels: Sequence[cogbuilder.Builder[model.Panel]]
+
+
+def assemble(board: dashboard.Dashboard, *rows: Row) -> model.Dashboard:
+    """``board`` with ``rows`` in order, built and finished."""
+    for row in rows:
+        board = board.with_row(dashboard.Row(row.title))
+        for item in row.panels:
+            board = board.with_panel(item)
+    return finish(board.build())
 
 
 def finish(built: model.Dashboard) -> model.Dashboard:

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from grafana_foundation_sdk.builders import dashboard, stat, timeseries
+from grafana_foundation_sdk.builders import stat, timeseries
 from grafana_foundation_sdk.models import dashboard as model
 
 from streams.dashboards.common import (
-    TENANT,
-    WINDOW,
-    finish,
+    Row,
+    assemble,
+    events_processed,
     new_dashboard,
     panel,
     query,
     thresholds,
 )
+from streams.dashboards.promql import EVENT_LAG, HIDDEN_SILOS, TENANT, WINDOW, quantile, selector
 
 UID = "orgpulse-overview"
+TITLE = "orgpulse / Overview"
+DESCRIPTION = "Throughput, freshness, graph size, silos and latency."
+PEOPLE = f"sum({selector('orgpulse_window_people', TENANT, WINDOW)})"
+PAIRS = f"sum({selector('orgpulse_window_pairs', TENANT, WINDOW)})"
+LATENCY = selector("orgpulse_response_latency_seconds_bucket", TENANT)
 
 
 def headline(
@@ -28,92 +34,63 @@ def headline(
 
 def build() -> model.Dashboard:
     """The overview dashboard."""
-    return finish(
-        new_dashboard(
-            UID, "orgpulse / Overview", "Throughput, freshness, graph size, silos and latency."
-        )
-        .with_row(dashboard.Row("Now"))
-        .with_panel(
+    return assemble(new_dashboard(UID, TITLE, DESCRIPTION), _now_row(), _trends_row())
+
+
+def _now_row() -> Row:
+    """Headline numbers: freshness, graph size and silos."""
+    freshness = "Wall clock minus the newest event time of the tenant."
+    siloed = f"sum({selector('orgpulse_team_siloed', TENANT)})"
+    hidden = "Louvain communities of at least 5 people that cut across formal teams."
+    return Row(
+        "Now",
+        [
+            headline("Freshness", freshness, EVENT_LAG, unit="s", width=4).thresholds(
+                thresholds((None, "green"), (300, "orange"), (3600, "red"))
+            ),
+            headline("People", "People with at least one pair in the window.", PEOPLE),
+            headline("Pairs", "Directed pairs in the window.", PAIRS),
             headline(
-                "Freshness",
-                "Wall clock minus the newest event time of the tenant.",
-                f"max(orgpulse_event_time_lag_seconds{{{TENANT}}})",
-                unit="s",
-                width=4,
-            ).thresholds(thresholds((None, "green"), (300, "orange"), (3600, "red")))
-        )
-        .with_panel(
-            headline(
-                "People",
-                "People with at least one pair in the window.",
-                f"sum(orgpulse_window_people{{{TENANT}, {WINDOW}}})",
-            )
-        )
-        .with_panel(
-            headline(
-                "Pairs",
-                "Directed pairs in the window.",
-                f"sum(orgpulse_window_pairs{{{TENANT}, {WINDOW}}})",
-            )
-        )
-        .with_panel(
-            headline(
-                "Siloed teams",
-                "Teams currently in the siloed state (silo window).",
-                f"sum(orgpulse_team_siloed{{{TENANT}}})",
-            ).thresholds(thresholds((None, "green"), (1, "red")))
-        )
-        .with_panel(
-            headline(
-                "Hidden silos",
-                "Louvain communities of at least 5 people that cut across formal teams.",
-                f"sum(orgpulse_org_hidden_silos{{{TENANT}, {WINDOW}}})",
-            ).thresholds(thresholds((None, "green"), (1, "orange")))
-        )
-        .with_row(dashboard.Row("Trends"))
-        .with_panel(
-            panel(
-                timeseries.Panel(),
-                "Events processed per second",
-                "Valid events applied, by source tool.",
-                query(
-                    f"sum by (source) (rate(orgpulse_events_processed_total{{{TENANT}}}"
-                    "[$__rate_interval]))",
-                    "{{source}}",
-                ),
-                unit="ops",
-            )
-        )
-        .with_panel(
+                "Siloed teams", "Teams currently in the siloed state (silo window).", siloed
+            ).thresholds(thresholds((None, "green"), (1, "red"))),
+            headline("Hidden silos", hidden, HIDDEN_SILOS).thresholds(
+                thresholds((None, "green"), (1, "orange"))
+            ),
+        ],
+    )
+
+
+def _trends_row() -> Row:
+    """Throughput, latency, graph size and lag over time."""
+    return Row(
+        "Trends",
+        [
+            events_processed(width=12),
             panel(
                 timeseries.Panel(),
                 "Response latency p50: within vs cross team",
                 "Median time from a request to its first response, by scope.",
-                query(
-                    "histogram_quantile(0.5, sum by (le, scope) (rate("
-                    f"orgpulse_response_latency_seconds_bucket{{{TENANT}}}[$__rate_interval])))",
-                    "{{scope}}",
-                ),
+                query(quantile(0.5, LATENCY, "scope"), "{{scope}}"),
                 unit="s",
-            )
-        )
-        .with_panel(
-            panel(
-                timeseries.Panel(),
-                "People and pairs",
-                "Size of the interaction graph in the window.",
-                query(f"sum(orgpulse_window_people{{{TENANT}, {WINDOW}}})", "people"),
-                query(f"sum(orgpulse_window_pairs{{{TENANT}, {WINDOW}}})", "pairs"),
-            )
-        )
-        .with_panel(
+            ),
+            _graph_size(),
             panel(
                 timeseries.Panel(),
                 "Event-time lag",
                 "Wall clock minus the newest event time.",
-                query(f"max(orgpulse_event_time_lag_seconds{{{TENANT}}})", "lag"),
+                query(EVENT_LAG, "lag"),
                 unit="s",
-            )
-        )
-        .build()
+            ),
+        ],
+    )
+
+
+def _graph_size() -> timeseries.Panel:
+    """People and pairs of the window over time."""
+    return panel(
+        timeseries.Panel(),
+        "People and pairs",
+        "Size of the interaction graph in the window.",
+        query(PEOPLE, "people"),
+        query(PAIRS, "pairs"),
     )
