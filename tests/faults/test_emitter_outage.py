@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from confluent_kafka import Producer
+from connectors.expected import namespaced
 from support.kafka import stopped
 from support.worker import wait_for
 
@@ -30,6 +31,11 @@ RESTART_EVENTS = 10_000
 RATE = 1_000.0
 """Events per second produced across the broker restart (about ten seconds of production)."""
 DOWN_SECONDS = 5.0
+
+
+def event_ids(events: list[RawInteraction]) -> set[str]:
+    """The pseudonymized event ids the topic must hold for ``events``."""
+    return {namespaced("event", e.tenant, e.event_id) for e in events}
 
 
 def simulated_events(count: int, seed: int) -> list[RawInteraction]:
@@ -74,7 +80,7 @@ def test_records_the_broker_never_receives_are_reported(
     assert stats.delivered + stats.failed == stats.produced
     on_topic = delivered_ids(settings)
     assert max(on_topic.values()) == 1, "a record was written twice"
-    assert set(on_topic) == {e.event_id for e in before + after}
+    assert set(on_topic) == event_ids(before + after)
     assert len(on_topic) == stats.delivered
 
 
@@ -103,4 +109,4 @@ def test_records_produced_across_a_broker_restart_arrive_exactly_once(
     assert summary.delivery.delivered == summary.delivery.produced == summary.produced
     on_topic = delivered_ids(settings)
     assert max(on_topic.values()) == 1, "a record was written twice"
-    assert set(on_topic) == {e.event_id for e in simulated_events(RESTART_EVENTS, seed=4)}
+    assert set(on_topic) == event_ids(simulated_events(RESTART_EVENTS, seed=4))
