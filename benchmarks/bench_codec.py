@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from streams.codec import Codec, interaction_codec
+from streams.kafka.codec import Codec, interaction_codec
 from streams.model import KINDS, Interaction
 from streams.settings import Settings
 

@@ -24,10 +24,10 @@ from typing import Any
 import networkx as nx
 from common import fit_line
 
-from streams.analytics.checkpoint import from_checkpoint, to_checkpoint
 from streams.analytics.config import AnalyticsConfig
-from streams.analytics.louvain import hidden_silos, prepare
+from streams.analytics.silos.louvain import hidden_silos, prepare
 from streams.analytics.tenant import TenantState
+from streams.engine.checkpoint import from_checkpoint, to_checkpoint
 from streams.model import new_interaction
 
 DAY_MS = 86_400_000

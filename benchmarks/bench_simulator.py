@@ -13,9 +13,9 @@ import argparse
 import time
 from collections.abc import Sequence
 
-from streams.codec import interaction_codec
 from streams.connectors.builder import RecordBuilder
 from streams.connectors.simulator import OrgSimulator, OrgSpec
+from streams.kafka.codec import interaction_codec
 from streams.settings import Settings
 
 START_MS = 1_717_200_000_000  # 2024-06-01T00:00:00Z

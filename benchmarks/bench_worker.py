@@ -41,8 +41,8 @@ from common import (
 )
 from confluent_kafka import Consumer
 
-from streams.codec import interaction_codec
 from streams.connectors.simulator import OrgSimulator, OrgSpec
+from streams.kafka.codec import interaction_codec
 from streams.settings import Settings
 from streams.timeutil import parse_time
 

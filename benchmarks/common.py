@@ -20,14 +20,14 @@ from types import TracebackType
 from typing import Any
 
 from streams.access import SCOPES, add_token, tokens_path
+from streams.commands.demo_view import parse_metrics
 from streams.commands.snapshot import get
 from streams.connectors.emitter import Emitter
 from streams.connectors.simulator import OrgSimulator
-from streams.demo_view import parse_metrics
+from streams.kafka.topics import ensure_topics
 from streams.local.broker import LocalBroker
 from streams.local.jars import default_libs_dir
 from streams.settings import Settings
-from streams.topics import ensure_topics
 
 REPO = Path(__file__).resolve().parents[1]
 PROCESSED = "orgpulse_events_processed_total"

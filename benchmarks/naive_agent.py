@@ -30,12 +30,12 @@ from faust.web import Request, Response, View
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from streams.agents.faust_app import faust_app, raw_topic
-from streams.agents.runtime import DeltaStore, Runtime
 from streams.agents.tenant_table import TenantTable
 from streams.analytics.config import AnalyticsConfig
-from streams.codec import CodecError, alert_codec, interaction_codec, person_codec
-from streams.exporter import WorkerMetrics
-from streams.ingest import Rejection, check_interaction
+from streams.engine.runtime import DeltaStore, Runtime
+from streams.kafka.codec import CodecError, alert_codec, interaction_codec, person_codec
+from streams.metrics.counters import WorkerMetrics
+from streams.records.check import Rejection, check_interaction
 from streams.settings import Settings, get_settings
 from streams.timeutil import now_ms
 

@@ -25,15 +25,15 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from streams.agents.runtime import Runtime
 from streams.analytics.config import AnalyticsConfig
-from streams.codec import interaction_codec
 from streams.connectors.builder import RecordBuilder
 from streams.connectors.simulator import OrgSimulator, OrgSpec
-from streams.directory_reader import DirectoryUpdate
-from streams.exporter import WorkerMetrics
-from streams.ingest import Rejection, check_interaction
+from streams.engine.runtime import Runtime
+from streams.kafka.codec import interaction_codec
+from streams.kafka.directory_reader import DirectoryUpdate
+from streams.metrics.counters import WorkerMetrics
 from streams.model import Interaction
+from streams.records.check import Rejection, check_interaction
 from streams.settings import Settings
 from streams.timeutil import now_ms, parse_time
 

@@ -14,13 +14,13 @@ from prometheus_client import CollectorRegistry
 from streams.agents import ingest, refresh
 from streams.agents.context import Worker
 from streams.agents.faust_app import faust_app, raw_topic
-from streams.agents.runtime import DeltaStore, Runtime
 from streams.agents.tenant_table import TenantTable
 from streams.analytics.config import AnalyticsConfig
-from streams.codec import alert_codec, interaction_codec
-from streams.collector import SnapshotCollector
-from streams.directory_reader import DirectoryReader
-from streams.exporter import WorkerMetrics
+from streams.engine.runtime import DeltaStore, Runtime
+from streams.kafka.codec import alert_codec, interaction_codec
+from streams.kafka.directory_reader import DirectoryReader
+from streams.metrics.collector import SnapshotCollector
+from streams.metrics.counters import WorkerMetrics
 from streams.settings import Settings, get_settings
 from streams.web import events_api, views, webhooks
 

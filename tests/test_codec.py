@@ -10,8 +10,8 @@ from fastavro import parse_schema, schemaless_writer
 from fastavro.schema import fingerprint as fastavro_fingerprint
 from fastavro.schema import to_parsing_canonical_form
 
-from streams import schemas
-from streams.codec import (
+from streams.kafka import schemas
+from streams.kafka.codec import (
     REASONS,
     SINGLE_OBJECT_MAGIC,
     Codec,

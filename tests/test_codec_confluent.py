@@ -19,8 +19,8 @@ from confluent_kafka.serialization import MessageField, SerializationContext
 from fastavro import parse_schema, schemaless_writer
 from test_codec import INTERACTION, PERSON, interaction_without
 
-from streams import schemas
-from streams.codec import Codec, CodecError, interaction_codec, person_codec, registry_client
+from streams.kafka import schemas
+from streams.kafka.codec import Codec, CodecError, interaction_codec, person_codec, registry_client
 from streams.settings import Settings
 
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from streams import schemas
-from streams.codec import REASONS, Codec, CodecError
+from streams.kafka import schemas
+from streams.kafka.codec import REASONS, Codec, CodecError
 from streams.model import KINDS
 
 AnyCodec = Codec[dict[str, Any]]

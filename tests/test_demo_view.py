@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.console import Console
 
-from streams.demo_view import parse_metrics, render
+from streams.commands.demo_view import parse_metrics, render
 
 
 def snapshot() -> dict[str, Any]:

@@ -12,7 +12,7 @@ import pytest
 from fastavro.schema import fingerprint as fastavro_fingerprint
 from fastavro.schema import to_parsing_canonical_form
 
-from streams import schemas
+from streams.kafka import schemas
 
 REPO_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -51,7 +51,7 @@ def test_schema_dir_prefers_the_wheel_layout(
     package = tmp_path / "site-packages" / "streams"
     shutil.copytree(REPO_SCHEMAS, package / "schemas")
     (tmp_path / "site-packages" / "schemas").mkdir()  # a stray dir next to the package
-    monkeypatch.setattr(schemas, "__file__", str(package / "schemas.py"))
+    monkeypatch.setattr(schemas, "__file__", str(package / "kafka" / "schemas.py"))
     assert schemas.schema_dir() == package / "schemas"
     assert schemas.load(schemas.PERSON)["name"] == "orgpulse.Person"
 
@@ -59,7 +59,7 @@ def test_schema_dir_prefers_the_wheel_layout(
 def test_schema_dir_missing_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_cache: None
 ) -> None:
-    monkeypatch.setattr(schemas, "__file__", str(tmp_path / "streams" / "schemas.py"))
+    monkeypatch.setattr(schemas, "__file__", str(tmp_path / "streams" / "kafka" / "schemas.py"))
     with pytest.raises(FileNotFoundError, match="no Avro schemas"):
         schemas.schema_dir()
 

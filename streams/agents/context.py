@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import faust
 
-from streams.agents.runtime import Runtime
 from streams.agents.tenant_table import TenantTable
-from streams.codec import Codec
-from streams.directory_reader import DirectoryReader
-from streams.exporter import WorkerMetrics
+from streams.engine.runtime import Runtime
+from streams.kafka.codec import Codec
+from streams.kafka.directory_reader import DirectoryReader
+from streams.metrics.counters import WorkerMetrics
 from streams.model import Alert, Interaction
 from streams.settings import Settings
 

@@ -22,9 +22,9 @@ from faust.types import EventT, StreamT
 from streams.agents.context import Worker
 from streams.agents.failstop import EXIT_STOPPED, exit_now, fail_stop
 from streams.agents.tenant_table import tenant_partition
-from streams.directory_reader import DirectoryUpdate
-from streams.ingest import Rejection, check_interaction
+from streams.kafka.directory_reader import DirectoryUpdate
 from streams.model import Interaction
+from streams.records.check import Rejection, check_interaction
 from streams.timeutil import now_ms
 
 log = logging.getLogger(__name__)

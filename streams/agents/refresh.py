@@ -9,7 +9,7 @@ from typing import Any
 from streams.agents.context import Worker
 from streams.agents.ingest import owns
 from streams.agents.pacing import Pacer
-from streams.analytics.louvain import hidden_silos, prepare
+from streams.analytics.silos.louvain import hidden_silos, prepare
 
 log = logging.getLogger(__name__)
 

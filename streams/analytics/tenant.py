@@ -6,15 +6,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
-from streams.analytics import journal, metrics
+from streams.analytics import journal
 from streams.analytics.config import AnalyticsConfig
-from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent, EventObserver, accepted_event
-from streams.analytics.feedback import NO_FACTS, FeedbackFacts, FeedbackTracker
-from streams.analytics.feedback_stats import FeedbackRules, open_by_age, window_stats
-from streams.analytics.silo import SiloTracker, Transition
+from streams.analytics.feedback.stats import FeedbackRules, open_by_age, window_stats
+from streams.analytics.feedback.tracker import NO_FACTS, FeedbackFacts, FeedbackTracker
+from streams.analytics.graph import indices as metrics
+from streams.analytics.graph.directory import Directory
+from streams.analytics.graph.window import RollingWindows
+from streams.analytics.silos.silo import SiloTracker, Transition
 from streams.analytics.snapshot import FeedbackStats, SnapshotInput, build_snapshot, qualifies
-from streams.analytics.window import RollingWindows
 from streams.model import Interaction
 
 Status = Literal["applied", "broadcast", "late", "duplicate"]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from streams.connectors.csv_files import CsvConnector
-from streams.offline import analyze
+from streams.engine.offline import analyze
 from streams.settings import get_settings
 
 

@@ -17,16 +17,16 @@ from rich.console import Console
 from rich.live import Live
 
 from streams.access import kept_token, tokens_path
+from streams.commands.demo_view import parse_metrics, render
 from streams.commands.simulate import add_arguments, simulator_from
 from streams.commands.snapshot import fetch, get
 from streams.connectors.emitter import Emitter
 from streams.connectors.pseudonym import stored_key
-from streams.demo_view import parse_metrics, render
+from streams.kafka.topics import ensure_topics
 from streams.local.broker import LocalBroker
 from streams.local.errors import BrokerError
 from streams.local.prometheus import LocalPrometheus
 from streams.settings import Settings, get_settings
-from streams.topics import ensure_topics
 
 
 def register(subparsers: Any) -> None:

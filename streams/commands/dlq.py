@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from streams.dlq import dead_letters, replay, summarize
+from streams.kafka.dlq import dead_letters, replay, summarize
 from streams.settings import get_settings
 
 

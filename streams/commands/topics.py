@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from streams.kafka.topics import ensure_topics
 from streams.settings import get_settings
-from streams.topics import ensure_topics
 
 
 def register(subparsers: Any) -> None:

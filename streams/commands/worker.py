@@ -16,8 +16,8 @@ from typing import Any
 import faust
 
 from streams.agents.failstop import EXIT_STOPPED, exit_now
+from streams.kafka.topics import ensure_topics
 from streams.settings import get_settings
-from streams.topics import ensure_topics
 
 log = logging.getLogger(__name__)
 

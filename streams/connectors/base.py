@@ -8,10 +8,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from streams.codec import CodecError
 from streams.connectors.emitter import DeliveryStats, Emitter
 from streams.connectors.records import RawPerson, Skipped, SourceItem
-from streams.validation import InvalidRecord
+from streams.kafka.codec import CodecError
+from streams.records.validation import InvalidRecord
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from streams.connectors.pseudonym import (
 )
 from streams.connectors.records import RawInteraction, RawPerson
 from streams.model import Interaction, Person
+from streams.records.validation import validate_interaction, validate_person
 from streams.settings import Settings
 from streams.timeutil import datetime_to_ms, now_ms
-from streams.validation import validate_interaction, validate_person
 
 
 class RecordBuilder:
@@ -28,9 +28,9 @@ class RecordBuilder:
     in their own. ``attributes`` keep only the keys the source's allow-list names
     (:mod:`streams.connectors.attributes`).
 
-    Invalid input raises :class:`~streams.validation.InvalidRecord` naming the field. Without
-    a usable pseudonym key (see :func:`~streams.connectors.pseudonym.checked_key`) the builder
-    is not created: :class:`~streams.connectors.pseudonym.PseudonymKeyError`.
+    Invalid input raises :class:`~streams.records.validation.InvalidRecord` naming the field.
+    Without a usable pseudonym key (see :func:`~streams.connectors.pseudonym.checked_key`) the
+    builder is not created: :class:`~streams.connectors.pseudonym.PseudonymKeyError`.
     """
 
     def __init__(self, settings: Settings) -> None:

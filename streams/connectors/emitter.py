@@ -9,9 +9,9 @@ from typing import Any
 
 from confluent_kafka import KafkaError, Message, Producer
 
-from streams.codec import interaction_codec, person_codec
 from streams.connectors.builder import RecordBuilder
 from streams.connectors.records import RawInteraction, RawPerson
+from streams.kafka.codec import interaction_codec, person_codec
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def producer_config(settings: Settings) -> dict[str, Any]:
 class Emitter:
     """Produces valid, pseudonymized Avro records (see :class:`RecordBuilder`) to Kafka.
 
-    Invalid input raises :class:`~streams.validation.InvalidRecord` naming the field, before
+    Invalid input raises :class:`~streams.records.validation.InvalidRecord` naming the field, before
     anything is produced. Delivery failures are counted; :meth:`close` raises
     :class:`DeliveryError` if any record was not delivered.
     """

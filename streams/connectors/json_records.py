@@ -7,7 +7,7 @@ Every record is first checked as a JSON value (:func:`json_problem`), whatever i
 :data:`MAX_DEPTH` levels of nesting, strings of at most :data:`MAX_STRING_CHARS` characters that
 are valid Unicode (no lone surrogate: ``"\\ud800"`` is valid JSON but cannot be encoded), integers
 within 64 bits and finite floats. A record that passes cannot make a later step (conversion,
-pseudonymization, Avro encoding) raise; the semantic limits are :mod:`streams.validation`'s.
+pseudonymization, Avro encoding) raise; the semantic limits are :mod:`streams.records.validation`'s.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import Any
 from streams.connectors.base import Connector
 from streams.connectors.csv_files import directory_rows
 from streams.connectors.records import RawInteraction, Skipped, SourceItem
+from streams.records.validation import InvalidRecord
 from streams.timeutil import parse_time
-from streams.validation import InvalidRecord
 
 LIST_FIELDS = ("targets", "artifacts")
 TEXT_FIELDS = ("event_id", "tenant", "source", "kind", "actor")

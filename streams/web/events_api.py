@@ -19,8 +19,7 @@ from streams.connectors.builder import RecordBuilder, ingest_builder
 from streams.connectors.pseudonym import NO_KEY
 from streams.model import Interaction
 from streams.web.auth import Gate, refuse
-from streams.web.delivery import ConfirmedProducer
-from streams.web.ingest import (
+from streams.web.bodies import (
     BadBody,
     Verdict,
     check_batch,
@@ -28,6 +27,7 @@ from streams.web.ingest import (
     client_event_id,
     parse_body,
 )
+from streams.web.delivery import ConfirmedProducer
 from streams.web.openapi import OPENAPI
 
 Accepted = list[tuple[int, Interaction]]

@@ -11,8 +11,8 @@ from typing import Any
 
 from streams.connectors.json_records import MAX_INTEGER
 from streams.model import KINDS
-from streams.validation import MAX_ID_LENGTH, MAX_TARGETS_HARD
-from streams.web.ingest import MEDIA_TYPES
+from streams.records.validation import MAX_ID_LENGTH, MAX_TARGETS_HARD
+from streams.web.bodies import MEDIA_TYPES
 
 ID: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": MAX_ID_LENGTH}
 OPTIONAL_ID: dict[str, Any] = {"type": ["string", "null"], "maxLength": MAX_ID_LENGTH}

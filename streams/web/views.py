@@ -16,7 +16,7 @@ from prometheus_client.registry import Collector
 from streams.access import TokenRecord
 from streams.agents.context import Worker
 from streams.agents.refresh import settled
-from streams.knowledge import knowledge_section
+from streams.analytics.knowledge.section import knowledge_section
 from streams.web.auth import Gate, refuse
 from streams.web.scoped_metrics import TenantMetrics
 

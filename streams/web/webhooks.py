@@ -28,7 +28,7 @@ from streams.connectors.json_records import BadJson, json_problem, loads
 from streams.connectors.pseudonym import NO_KEY, PseudonymKeyError
 from streams.connectors.records import RawInteraction, Skipped
 from streams.connectors.slack import Channel, SlackConnector, parse_post
-from streams.validation import InvalidRecord
+from streams.records.validation import InvalidRecord
 from streams.web.delivery import ConfirmedProducer
 from streams.web.events_api import read_limited
 from streams.web.signatures import github_valid, slack_problem

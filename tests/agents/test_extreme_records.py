@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 
-from streams.agents.runtime import DELTA_BUDGET_BYTES, Runtime
 from streams.analytics.journal import Delta
-from streams.exporter import WorkerMetrics
-from streams.validation import InvalidRecord, validate_interaction
+from streams.engine.runtime import DELTA_BUDGET_BYTES, Runtime
+from streams.metrics.counters import WorkerMetrics
+from streams.records.validation import InvalidRecord, validate_interaction
 
 NOW_MS = 1_800_000_000_000
 MAX_FUTURE_MS = 300_000

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry, generate_latest
 from support.expected import PROCESSED, counter_by
 
-from streams.agents.runtime import Runtime
 from streams.analytics.journal import Delta
-from streams.exporter import WorkerMetrics
+from streams.engine.runtime import Runtime
+from streams.metrics.counters import WorkerMetrics
 from streams.model import Interaction, Person
 
 UNHASHABLE = ["not", "hashable"]

@@ -8,13 +8,13 @@ from itertools import islice
 from faust.serializers import codecs
 from prometheus_client import CollectorRegistry
 
-from streams.agents.runtime import DELTA_BUDGET_BYTES, Runtime
 from streams.analytics.config import AnalyticsConfig
 from streams.analytics.journal import Delta, split
 from streams.connectors.builder import RecordBuilder
 from streams.connectors.records import RawInteraction, RawPerson
 from streams.connectors.simulator import OrgSimulator, OrgSpec
-from streams.exporter import WorkerMetrics
+from streams.engine.runtime import DELTA_BUDGET_BYTES, Runtime
+from streams.metrics.counters import WorkerMetrics
 from streams.model import Interaction, new_interaction
 from streams.settings import Settings
 from streams.timeutil import parse_time

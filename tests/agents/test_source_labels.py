@@ -7,8 +7,8 @@ from analytics.strategies import CONFIG, event
 from prometheus_client import CollectorRegistry, generate_latest
 from support.expected import PROCESSED, counter_by
 
-from streams.agents.runtime import Runtime
-from streams.exporter import OTHER_SOURCE, SourceLabels, WorkerMetrics
+from streams.engine.runtime import Runtime
+from streams.metrics.counters import OTHER_SOURCE, SourceLabels, WorkerMetrics
 from streams.model import Interaction
 
 SOURCE_METRICS = (

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from hypothesis import strategies as st
 
 from streams.analytics.config import AnalyticsConfig
-from streams.analytics.silo import Transition
+from streams.analytics.silos.silo import Transition
 from streams.analytics.tenant import TenantState
 from streams.model import Interaction, Kind
 

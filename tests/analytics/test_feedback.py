@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from streams.analytics.config import AnalyticsConfig
-from streams.analytics.feedback import Answered, Opened, Unanswered
+from streams.analytics.feedback.tracker import Answered, Opened, Unanswered
 from streams.analytics.ranks import nearest_rank
 from streams.analytics.tenant import Outcome, TenantState
 from streams.model import Kind

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streams.analytics.directory import Directory
-from streams.analytics.infolatency import (
+from streams.analytics.graph.directory import Directory
+from streams.analytics.knowledge.infolatency import (
     InformationLatency,
     Pair,
     PairStaleness,

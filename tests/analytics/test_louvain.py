@@ -7,7 +7,7 @@ import random
 
 import networkx as nx
 
-from streams.analytics.louvain import hidden_silos, prepare, undirected
+from streams.analytics.silos.louvain import hidden_silos, prepare, undirected
 from streams.analytics.tenant import TenantState
 
 from . import naive

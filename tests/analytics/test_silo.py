@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from streams.analytics.config import AnalyticsConfig
-from streams.analytics.silo import SiloTracker, Transition, build_alert
+from streams.analytics.silos.silo import SiloTracker, Transition, build_alert
 from streams.analytics.tenant import TenantState
 
 from .strategies import HOUR, event

@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import given, settings
 
-from streams.analytics import metrics
+from streams.analytics.graph import indices as metrics
 from streams.analytics.tenant import TenantState
 
 from . import naive

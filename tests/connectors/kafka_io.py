@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 from support.kafka import end_offsets
 
-from streams.codec import interaction_codec
+from streams.kafka.codec import interaction_codec
 from streams.model import Interaction
 from streams.settings import Settings
 

@@ -10,10 +10,10 @@ from collections.abc import Iterable, Iterator
 
 from connectors.expected import KEY, epoch_ms, namespaced, pseudonym
 from connectors.kafka_io import read_all
-from streams.codec import interaction_codec, person_codec
 from streams.connectors.base import Connector, RunSummary
 from streams.connectors.emitter import Emitter
 from streams.connectors.records import RawInteraction, RawPerson, Skipped, SourceItem
+from streams.kafka.codec import interaction_codec, person_codec
 from streams.settings import Settings
 
 T0 = epoch_ms(2024, 6, 3, 8)

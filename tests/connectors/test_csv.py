@@ -9,10 +9,10 @@ import pytest
 
 from connectors.expected import KEY, epoch_ms, namespaced, pseudonym
 from connectors.kafka_io import read_all
-from streams.codec import interaction_codec, person_codec
 from streams.connectors.csv_files import CsvConnector
 from streams.connectors.emitter import Emitter
 from streams.connectors.records import RawInteraction, RawPerson, Skipped
+from streams.kafka.codec import interaction_codec, person_codec
 from streams.settings import Settings
 
 HEADER = (

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from connectors.expected import KEY, epoch_ms, pseudonym
 from connectors.kafka_io import decoded_interactions_without, read_all
-from streams.codec import person_codec
 from streams.connectors.emitter import Emitter
 from streams.connectors.github import GitHubConnector
 from streams.connectors.records import RawInteraction, RawPerson, Skipped, SourceItem
+from streams.kafka.codec import person_codec
 from streams.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "github"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from connectors.expected import KEY, namespaced, pseudonym
 from connectors.kafka_io import read_all
-from streams.codec import interaction_codec
 from streams.connectors.emitter import Emitter
 from streams.connectors.json_records import JsonlConnector
 from streams.connectors.records import RawInteraction, RawPerson, Skipped
+from streams.kafka.codec import interaction_codec
 from streams.settings import Settings
 
 LINES = [

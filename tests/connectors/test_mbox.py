@@ -17,10 +17,10 @@ import pytest
 
 from connectors.expected import KEY, epoch_ms, namespaced, pseudonym
 from connectors.kafka_io import read_all
-from streams.codec import interaction_codec
 from streams.connectors.emitter import Emitter
 from streams.connectors.mbox import MboxConnector, addresses, message_ids, occurred_at
 from streams.connectors.records import RawInteraction, Skipped, SourceItem
+from streams.kafka.codec import interaction_codec
 from streams.settings import Settings
 
 MBOX = Path(__file__).parent / "fixtures" / "mail" / "team.mbox"

@@ -9,11 +9,11 @@ from pydantic import SecretStr
 
 from connectors.expected import KEY, epoch_ms, namespaced, pseudonym
 from connectors.kafka_io import read_all
-from streams.codec import interaction_codec
 from streams.connectors.builder import RecordBuilder
 from streams.connectors.emitter import Emitter
 from streams.connectors.pseudonym import Pseudonymizer
 from streams.connectors.records import RawInteraction, RawPerson
+from streams.kafka.codec import interaction_codec
 from streams.settings import Settings
 
 RAW_IDS = (

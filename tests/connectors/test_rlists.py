@@ -19,12 +19,12 @@ from support.data import R_LISTS
 
 from connectors.expected import KEY, id_fields, nearest_rank, pseudonym, raw_id_values
 from connectors.kafka_io import read_all
-from streams.codec import interaction_codec, person_codec
 from streams.connectors.base import Connector
 from streams.connectors.emitter import Emitter
 from streams.connectors.records import RawInteraction, RawPerson, Skipped, SourceItem
 from streams.connectors.rlists import RListsConnector
-from streams.offline import analyze
+from streams.engine.offline import analyze
+from streams.kafka.codec import interaction_codec, person_codec
 from streams.settings import Settings
 
 TENANT = "r-project"

@@ -12,10 +12,10 @@ from support.kafka import end_offsets
 
 from connectors.expected import KEY, epoch_ms, namespaced, pseudonym
 from connectors.kafka_io import default_partition, murmur2, read_all
-from streams.codec import interaction_codec, person_codec
 from streams.connectors.builder import RecordBuilder
 from streams.connectors.emitter import DeliveryError, Emitter, producer_config
 from streams.connectors.records import RawInteraction, RawPerson
+from streams.kafka.codec import interaction_codec, person_codec
 from streams.model import Interaction, Person
 from streams.settings import Settings
 

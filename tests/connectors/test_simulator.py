@@ -10,12 +10,12 @@ from collections import defaultdict
 import pytest
 
 from connectors.kafka_io import read_all
-from streams.codec import interaction_codec
 from streams.connectors.builder import RecordBuilder
 from streams.connectors.emitter import Emitter
 from streams.connectors.pacing import paced
 from streams.connectors.records import RawInteraction, RawPerson, RawRecord
 from streams.connectors.simulator import OrgSimulator, OrgSpec
+from streams.kafka.codec import interaction_codec
 from streams.settings import Settings
 
 START_MS = 1_717_200_000_000  # 2024-06-01T00:00:00Z

@@ -14,10 +14,10 @@ import pytest
 
 from connectors.expected import KEY, epoch_ms, namespaced, pseudonym
 from connectors.kafka_io import decoded_interactions_without, read_all
-from streams.codec import person_codec
 from streams.connectors.emitter import Emitter
 from streams.connectors.records import RawInteraction, RawPerson, Skipped, SourceItem
 from streams.connectors.slack import SlackConnector, asks, links, mentions
+from streams.kafka.codec import person_codec
 from streams.settings import Settings
 
 EXPORT = Path(__file__).parent / "fixtures" / "slack"

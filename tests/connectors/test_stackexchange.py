@@ -18,12 +18,12 @@ from support.data import STACKEXCHANGE
 
 from connectors.expected import KEY, id_fields, nearest_rank, pseudonym
 from connectors.kafka_io import read_all
-from streams.codec import interaction_codec, person_codec
 from streams.connectors.base import Connector
 from streams.connectors.emitter import Emitter
 from streams.connectors.records import RawInteraction, RawPerson, Skipped, SourceItem
 from streams.connectors.stackexchange import StackExchangeConnector
-from streams.offline import analyze
+from streams.engine.offline import analyze
+from streams.kafka.codec import interaction_codec, person_codec
 from streams.settings import Settings
 
 TENANT = "bicycles-meta"

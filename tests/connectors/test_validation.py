@@ -11,8 +11,8 @@ from support.kafka import end_offsets
 from connectors.kafka_io import read_all
 from streams.connectors.emitter import Emitter
 from streams.connectors.records import RawInteraction, RawPerson
+from streams.records.validation import InvalidRecord
 from streams.settings import Settings
-from streams.validation import InvalidRecord
 
 NOW_MS = int(time.time() * 1000)
 GOOD = RawInteraction(

@@ -9,8 +9,8 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import Metric
 
-from streams.collector import SnapshotCollector
-from streams.exporter import WorkerMetrics
+from streams.metrics.collector import SnapshotCollector
+from streams.metrics.counters import WorkerMetrics
 
 METRIC_NAME = re.compile(r"orgpulse_[a-z_]+")
 TENANT = "acme"

@@ -13,7 +13,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from streams.codec import Codec
+from streams.kafka.codec import Codec
 from streams.model import Interaction
 from streams.timeutil import now_ms
 

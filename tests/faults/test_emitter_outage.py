@@ -13,14 +13,14 @@ from connectors.expected import namespaced
 from support.kafka import stopped
 from support.worker import wait_for
 
-from streams.codec import interaction_codec
 from streams.connectors.emitter import DeliveryError, Emitter, producer_config
 from streams.connectors.records import RawInteraction
 from streams.connectors.simulator import OrgSimulator, OrgSpec
+from streams.kafka.codec import interaction_codec
+from streams.kafka.topic_reader import read_to_end
 from streams.local.broker import LocalBroker
 from streams.settings import Settings
 from streams.timeutil import parse_time
-from streams.topic_reader import read_to_end
 
 START = parse_time("2025-09-01T00:00:00Z")
 SHORT_TIMEOUT_MS = 5_000

@@ -15,14 +15,14 @@ from support.replay import Replay
 from support.worker import WorkerProcess, wait_for
 
 from faults.fuzz import BadRecord, Fuzzer
-from streams.codec import interaction_codec
 from streams.connectors.builder import RecordBuilder
 from streams.connectors.emitter import Emitter, producer_config
 from streams.connectors.records import RawInteraction
 from streams.connectors.simulator import OrgSimulator, OrgSpec
+from streams.kafka.codec import interaction_codec
+from streams.kafka.topic_reader import read_to_end
 from streams.settings import Settings
 from streams.timeutil import parse_time
-from streams.topic_reader import read_to_end
 
 GOOD = 100_000
 BAD = 10_000

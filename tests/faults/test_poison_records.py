@@ -17,16 +17,16 @@ from support.kafka import end_offsets
 from support.worker import WorkerProcess, wait_for
 
 from faults.extremes import Extreme, Extremes, plain_interaction, plain_person
-from streams.agents.runtime import Runtime
 from streams.analytics.config import AnalyticsConfig
-from streams.codec import interaction_codec, person_codec
 from streams.connectors.records import RawInteraction, RawPerson
 from streams.connectors.simulator import OrgSimulator, OrgSpec
-from streams.exporter import WorkerMetrics
+from streams.engine.runtime import Runtime
+from streams.kafka.codec import interaction_codec, person_codec
+from streams.kafka.topic_reader import read_to_end
+from streams.metrics.counters import WorkerMetrics
 from streams.model import Interaction, Person
 from streams.settings import Settings
 from streams.timeutil import now_ms, parse_time
-from streams.topic_reader import read_to_end
 
 TENANTS = ("acme", "globex", "initech")  # partitions 0, 3 and 2 of 4
 CLOCK = "clock"

@@ -7,7 +7,7 @@ from collections import Counter
 from confluent_kafka import Consumer, Producer
 from support.worker import WorkerProcess, wait_for
 
-from streams.codec import interaction_codec, person_codec
+from streams.kafka.codec import interaction_codec, person_codec
 from streams.model import Interaction, new_interaction
 from streams.settings import Settings
 from streams.timeutil import now_ms, parse_time

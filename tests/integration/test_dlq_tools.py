@@ -10,12 +10,12 @@ from confluent_kafka import Producer
 from support.kafka import REPO
 from support.worker import WorkerProcess
 
-from streams.codec import interaction_codec
-from streams.dlq import dead_letters, replay, summarize
+from streams.kafka.codec import interaction_codec
+from streams.kafka.dlq import dead_letters, replay, summarize
+from streams.kafka.topic_reader import read_to_end
 from streams.model import new_interaction
 from streams.settings import Settings
 from streams.timeutil import parse_time
-from streams.topic_reader import read_to_end
 
 T0 = parse_time("2026-09-01T00:00:00Z")
 

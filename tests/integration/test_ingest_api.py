@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from support.worker import WorkerProcess
 
-from streams.codec import interaction_codec
 from streams.connectors.pseudonym import EVENT_NAMESPACE, Pseudonymizer
+from streams.kafka.codec import interaction_codec
+from streams.kafka.topic_reader import read_to_end
 from streams.settings import Settings
-from streams.topic_reader import read_to_end
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from support.kafka import REPO
 from support.worker import WorkerProcess, wait_for
 
 from streams.access import set_secret, webhook_secrets_path
-from streams.codec import interaction_codec
+from streams.kafka.codec import interaction_codec
+from streams.kafka.topic_reader import read_to_end
 from streams.model import Interaction
 from streams.settings import Settings
-from streams.topic_reader import read_to_end
 
 GITHUB_SECRET = "acme-gh-webhook-secret"
 SLACK_SECRET = "acme-slack-signing-secret"

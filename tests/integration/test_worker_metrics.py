@@ -12,10 +12,10 @@ from support.kafka import TopicFactory
 from support.reference import reference, window_events
 from support.worker import WorkerProcess, pipeline_settings, wait_for
 
-from streams.codec import alert_codec
 from streams.connectors.emitter import Emitter
 from streams.connectors.records import RawInteraction
 from streams.connectors.simulator import OrgSimulator, OrgSpec
+from streams.kafka.codec import alert_codec
 from streams.model import Alert
 from streams.settings import Settings
 from streams.timeutil import parse_time

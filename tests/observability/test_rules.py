@@ -10,9 +10,9 @@ import pytest
 from prometheus_client import CollectorRegistry
 from support.prometheus import promtool
 
-from streams.collector import SnapshotCollector
-from streams.exporter import WorkerMetrics
 from streams.local.prometheus import binary
+from streams.metrics.collector import SnapshotCollector
+from streams.metrics.counters import WorkerMetrics
 from streams.settings import Settings
 
 from .rules_doc import (

@@ -10,7 +10,7 @@ from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from streams.connectors.records import SourceItem
-from streams.offline import OfflineResult, analyze
+from streams.engine.offline import OfflineResult, analyze
 from streams.settings import Settings
 
 Snapshots = dict[str, dict[str, Any]]

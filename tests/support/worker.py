@@ -19,7 +19,7 @@ from support.expected import PROCESSED, Snapshots, counter_by, differences
 from support.kafka import REPO, TopicFactory, free_ports
 
 from streams.access import SCOPES, add_token, tokens_path
-from streams.demo_view import parse_metrics
+from streams.commands.demo_view import parse_metrics
 from streams.settings import Settings
 
 STARTUP_SECONDS = 90.0

@@ -18,12 +18,12 @@ from support.json_values import (
     nested,
 )
 
-from streams.codec import interaction_codec
 from streams.connectors.builder import RecordBuilder
 from streams.connectors.json_records import MAX_DEPTH, json_problem, to_raw
+from streams.kafka.codec import interaction_codec
+from streams.records.validation import InvalidRecord
 from streams.settings import Settings
-from streams.validation import InvalidRecord
-from streams.web.ingest import (
+from streams.web.bodies import (
     BadBody,
     UnsupportedMediaType,
     check_batch,

@@ -29,9 +29,9 @@ from confluent_kafka.schema_registry.error import SchemaRegistryError
 from fastavro import schemaless_reader, schemaless_writer
 from fastavro.read import SchemaResolutionError
 
-from streams import schemas
+from streams.kafka import schemas
+from streams.kafka.schemas import Schema
 from streams.model import Alert, Interaction, Person
-from streams.schemas import Schema
 from streams.settings import Settings, get_settings
 
 Reason = Literal[

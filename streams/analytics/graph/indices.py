@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from streams.analytics.graph import WindowGraph
-from streams.analytics.pairs import from_micro
+from streams.analytics.graph.pairs import from_micro
+from streams.analytics.graph.person_graph import WindowGraph
 from streams.model import UNASSIGNED
 
 

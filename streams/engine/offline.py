@@ -1,7 +1,7 @@
 """``orgpulse analyze``: the worker's analytics over files, without Kafka.
 
 Records go through the same builder (pseudonymization, validation) and the same
-:class:`~streams.agents.runtime.Runtime` as in the worker, so the snapshots are equal to
+:class:`~streams.engine.runtime.Runtime` as in the worker, so the snapshots are equal to
 the streaming ones on the same events; an event the runtime cannot apply is skipped with
 reason ``apply_error`` (the worker dead-letters it with that reason).
 """
@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry
 
-from streams.agents.runtime import Runtime
 from streams.analytics.config import AnalyticsConfig
 from streams.connectors.builder import RecordBuilder
 from streams.connectors.records import RawPerson, Skipped, SourceItem
-from streams.exporter import WorkerMetrics
+from streams.engine.runtime import Runtime
+from streams.metrics.counters import WorkerMetrics
+from streams.records.validation import InvalidRecord
 from streams.settings import Settings
-from streams.validation import InvalidRecord
 
 
 @dataclass

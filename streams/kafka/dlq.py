@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from confluent_kafka import KafkaError, Message, Producer
 
+from streams.kafka.topic_reader import read_to_end
+from streams.kafka.topics import TopicSpec, create_topic
 from streams.settings import Settings
-from streams.topic_reader import read_to_end
-from streams.topics import TopicSpec, create_topic
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Knowledge flow of a tenant: artifact diffusion and information latency between teams.
 
-Both are observers of a tenant's accepted events (:mod:`streams.analytics.artifacts`,
-:mod:`streams.analytics.infolatency`); this module attaches them to a tenant state and
+Both are observers of a tenant's accepted events (:mod:`streams.analytics.knowledge.artifacts`,
+:mod:`streams.analytics.knowledge.infolatency`); this module attaches them to a tenant state and
 assembles their privacy-filtered outputs for the metrics and the knowledge API: a team is
 named only while it qualifies in the tenant's largest window (README "Privacy"); artifacts
 and information age are tracked over that window too.
@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from streams.analytics.artifacts import ArtifactDiffusion
-from streams.analytics.infolatency import InformationLatency, team_out_of_date, top_pairs
+from streams.analytics.knowledge.artifacts import ArtifactDiffusion
+from streams.analytics.knowledge.infolatency import InformationLatency, team_out_of_date, top_pairs
 from streams.analytics.snapshot import reported_teams
 from streams.analytics.tenant import TenantState
 

@@ -13,9 +13,9 @@ from dataclasses import asdict
 from typing import Any
 
 from streams.analytics.config import AnalyticsConfig
-from streams.analytics.feedback_stats import Request
+from streams.analytics.feedback.stats import Request
+from streams.analytics.graph.window import Bucket
 from streams.analytics.tenant import Counters, TenantState
-from streams.analytics.window import Bucket
 
 VERSION = 2
 

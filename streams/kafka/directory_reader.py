@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
 
-from streams.codec import CodecError, person_codec
+from streams.kafka.codec import CodecError, person_codec
 from streams.model import Person
 from streams.settings import Settings
 

@@ -21,15 +21,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streams.analytics.config import AnalyticsConfig
-from streams.analytics.feedback import FeedbackFacts
+from streams.analytics.feedback.tracker import FeedbackFacts
 from streams.analytics.journal import Delta, split
-from streams.analytics.silo import build_alert
+from streams.analytics.knowledge.section import KnowledgeObservers, knowledge_section
+from streams.analytics.silos.silo import build_alert
 from streams.analytics.tenant import Outcome, TenantState
-from streams.directory_reader import DirectoryUpdate
-from streams.exporter import WorkerMetrics
-from streams.knowledge import KnowledgeObservers, knowledge_section
+from streams.kafka.directory_reader import DirectoryUpdate
+from streams.metrics.counters import WorkerMetrics
 from streams.model import UNASSIGNED, Alert, Interaction, Person
-from streams.validation import InvalidRecord, validate_person
+from streams.records.validation import InvalidRecord, validate_person
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ class Runtime:
     ) -> None:
         """Record directory updates; apply those of the tenants this worker ``owns`` (the
         others are applied when a tenant is rebuilt here, e.g. after a rebalance). Entries
-        that break :func:`~streams.validation.validate_person` are skipped."""
+        that break :func:`~streams.records.validation.validate_person` are skipped."""
         for tenant, person, entry in updates:
             try:
                 validate_person(entry or {"tenant": tenant, "person": person}, entry is None)

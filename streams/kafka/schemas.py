@@ -34,7 +34,7 @@ _SUFFIX = ".avsc"
 
 def schema_dir() -> Path:
     """The directory holding the ``.avsc`` files (wheel layout first, then the checkout)."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     for candidate in (package / "schemas", package.parent / "schemas"):
         if (candidate / f"{INTERACTION}{_SUFFIX}").is_file():
             return candidate

@@ -17,7 +17,7 @@ from typing import Any
 from streams.connectors.builder import RecordBuilder
 from streams.connectors.json_records import BadJson, json_problem, loads, to_raw
 from streams.model import Interaction
-from streams.validation import InvalidRecord
+from streams.records.validation import InvalidRecord
 
 MEDIA_TYPES = ("application/json", "application/x-ndjson")
 """Accepted ``Content-Type`` values (parameters such as ``charset=utf-8`` are allowed)."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from streams.codec import Codec, CodecError
+from streams.kafka.codec import Codec, CodecError
 from streams.model import Interaction
-from streams.validation import InvalidRecord, validate_interaction
+from streams.records.validation import InvalidRecord, validate_interaction
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Feedback loops: request/response pairing and window feedback statistics."""

@@ -1,0 +1,1 @@
+"""Silo state machine with hysteresis and the Louvain hidden-silo pass."""
