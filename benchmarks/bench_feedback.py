@@ -15,10 +15,10 @@ import time
 import tracemalloc
 
 from streams.analytics.config import AnalyticsConfig
+from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent
 from streams.analytics.feedback.stats import FeedbackRules
 from streams.analytics.feedback.tracker import FeedbackTracker
-from streams.analytics.graph.directory import Directory
 from streams.analytics.tenant import TenantState
 from streams.model import Interaction, Kind
 

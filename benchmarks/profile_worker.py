@@ -4,7 +4,7 @@ Builds and encodes the events of a simulated 2,000-person organization (seed 7) 
 then processes them batch by batch as the ingest agent does: ``check_interaction`` (decode +
 validate) on each record, ``Runtime.apply_events`` on the valid ones, ``Runtime.persist``
 (deltas into a dict store that JSON-encodes each value, as the table's changelog does) and
-``observe_crossings``; the runtime is the one ``streams/offline.py`` uses. Timers (refresh,
+``observe_crossings``; the runtime is the one ``streams/engine/offline.py`` uses. Timers (refresh,
 knowledge, Louvain), the directory catch-up and Kafka are left out.
 
 Prints events/s without the profiler (the in-process ceiling of the worker), then the top

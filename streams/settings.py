@@ -13,7 +13,15 @@ WINDOW_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
 def parse_duration(text: str) -> int:
-    """Return the number of seconds in a duration such as ``90s``, ``1h``, ``7d`` or ``2w``."""
+    """Return the number of seconds in a duration such as ``90s``, ``1h``, ``7d`` or ``2w``.
+
+    >>> parse_duration("90s"), parse_duration("1h"), parse_duration("7d")
+    (90, 3600, 604800)
+    >>> parse_duration("0d")
+    Traceback (most recent call last):
+    ...
+    ValueError: invalid duration '0d': expected a positive number and one of s m h d w
+    """
     text = text.strip()
     unit = text[-1:]
     if unit not in WINDOW_UNITS or not text[:-1].isdigit() or int(text[:-1]) <= 0:

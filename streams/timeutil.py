@@ -19,7 +19,11 @@ def datetime_to_ms(value: datetime) -> int:
 
 
 def ms_to_iso(ms: int) -> str:
-    """ISO 8601 UTC text with milliseconds and a ``Z`` suffix."""
+    """ISO 8601 UTC text with milliseconds and a ``Z`` suffix.
+
+    >>> ms_to_iso(1500)
+    '1970-01-01T00:00:01.500Z'
+    """
     return (EPOCH + ms * MILLISECOND).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple, Protocol
 
-from streams.analytics.graph.directory import Directory
-from streams.analytics.graph.pairs import Edge, to_micro
+from streams.analytics.directory import Directory
+from streams.analytics.pairs import Edge, to_micro
 from streams.model import Interaction
 
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
+from streams.analytics.directory import Directory
 from streams.analytics.graph import indices as metrics
-from streams.analytics.graph.directory import Directory
-from streams.analytics.graph.pairs import from_micro
 from streams.analytics.graph.person_graph import WindowGraph
+from streams.analytics.pairs import from_micro
 
 DIGITS = 9
 """Every float in a snapshot is rounded to this many decimals so the JSON is stable."""

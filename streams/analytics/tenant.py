@@ -8,11 +8,11 @@ from typing import Any, Literal, NamedTuple
 
 from streams.analytics import journal
 from streams.analytics.config import AnalyticsConfig
+from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent, EventObserver, accepted_event
 from streams.analytics.feedback.stats import FeedbackRules, open_by_age, window_stats
 from streams.analytics.feedback.tracker import NO_FACTS, FeedbackFacts, FeedbackTracker
 from streams.analytics.graph import indices as metrics
-from streams.analytics.graph.directory import Directory
 from streams.analytics.graph.window import RollingWindows
 from streams.analytics.silos.silo import SiloTracker, Transition
 from streams.analytics.snapshot import FeedbackStats, SnapshotInput, build_snapshot, qualifies

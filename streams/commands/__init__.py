@@ -1,0 +1,1 @@
+"""The ``orgpulse`` subcommands, one module each; :mod:`streams.cli` registers them."""

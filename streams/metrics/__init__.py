@@ -1,2 +1,8 @@
-"""Prometheus: the counters and histograms a worker updates, and the scrape-time
-gauges built from snapshots."""
+"""Prometheus: the counters and histograms a worker updates while it applies events
+(:mod:`counters`) and the gauges built from snapshots at scrape time (:mod:`collector`).
+"""
+
+from streams.metrics.collector import SnapshotCollector
+from streams.metrics.counters import SourceLabels, WorkerMetrics
+
+__all__ = ["SnapshotCollector", "SourceLabels", "WorkerMetrics"]

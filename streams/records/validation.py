@@ -14,7 +14,7 @@ analytics can hold it (README "Record limits"):
 - at most :data:`MAX_TARGETS_HARD` targets, :data:`MAX_ARTIFACTS` artifacts and
   :data:`MAX_ATTRIBUTES` attributes;
 - :data:`MIN_WEIGHT` ≤ weight ≤ :data:`MAX_WEIGHT`, so that every weight is a positive exact
-  number of micro-units (:mod:`streams.analytics.graph.pairs`);
+  number of micro-units (:mod:`streams.analytics.pairs`);
 - ``occurred_at`` in epoch milliseconds, from 1970-01-01 to ``max_future`` ahead of now.
 """
 

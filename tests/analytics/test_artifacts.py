@@ -11,8 +11,8 @@ from statistics import median_low
 from hypothesis import given
 from hypothesis import strategies as st
 
+from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent, EventObserver
-from streams.analytics.graph.directory import Directory
 from streams.analytics.knowledge.artifacts import ArtifactDiffusion, ArtifactSummary
 
 PEOPLE = [f"p{i}" for i in range(12)]

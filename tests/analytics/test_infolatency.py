@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streams.analytics.graph.directory import Directory
+from streams.analytics.directory import Directory
 from streams.analytics.knowledge.infolatency import (
     InformationLatency,
     Pair,

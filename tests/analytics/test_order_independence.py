@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streams.analytics.graph.directory import Directory
-from streams.analytics.graph.pairs import to_micro
+from streams.analytics.directory import Directory
 from streams.analytics.graph.person_graph import WindowGraph
+from streams.analytics.pairs import to_micro
 
 PEOPLE = [f"p{i}" for i in range(8)]
 DIRECTORY = {"p0": "A", "p1": "A", "p2": "A", "p3": "B", "p4": "B", "p5": "C"}

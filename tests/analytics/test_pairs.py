@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from streams.analytics.events import AcceptedEvent, accepted_event
-from streams.analytics.graph.pairs import from_micro, to_micro
+from streams.analytics.pairs import from_micro, to_micro
 
 from .strategies import event
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent
-from streams.analytics.graph.directory import Directory
 from streams.analytics.tenant import TenantState
 from streams.engine.checkpoint import from_checkpoint, to_checkpoint
 

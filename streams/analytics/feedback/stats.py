@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from streams.analytics.config import AnalyticsConfig
-from streams.analytics.graph.directory import Directory
+from streams.analytics.directory import Directory
 from streams.analytics.ranks import nearest_rank
 from streams.analytics.snapshot import FeedbackStats, ScopeStats
 from streams.model import UNASSIGNED

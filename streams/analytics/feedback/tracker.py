@@ -31,10 +31,10 @@ import heapq
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent
 from streams.analytics.feedback.stats import FeedbackRules, Qualifies, Request, team_label
 from streams.analytics.feedback.stats import scope as scope_of
-from streams.analytics.graph.directory import Directory
 
 Candidate = tuple[int, str]
 """A held possible response: (occurred_at, actor)."""

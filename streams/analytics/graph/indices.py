@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from streams.analytics.graph.pairs import from_micro
 from streams.analytics.graph.person_graph import WindowGraph
+from streams.analytics.pairs import from_micro
 from streams.model import UNASSIGNED
 
 
 def ei_index(internal: int, external: int) -> float | None:
-    """Krackhardt E-I index (E - I)/(E + I); ``None`` when E + I = 0."""
+    """Krackhardt E-I index (E - I)/(E + I); ``None`` when E + I = 0.
+
+    >>> ei_index(internal=3, external=1)
+    -0.5
+    >>> ei_index(0, 4)
+    1.0
+    >>> ei_index(0, 0) is None
+    True
+    """
     total = external + internal
     return (external - internal) / total if total else None
 

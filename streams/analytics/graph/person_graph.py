@@ -6,9 +6,9 @@ from collections.abc import Iterable, Mapping
 
 import networkx as nx
 
-from streams.analytics.graph.directory import Directory
-from streams.analytics.graph.pairs import Edge
+from streams.analytics.directory import Directory
 from streams.analytics.graph.teams import TeamAggregates
+from streams.analytics.pairs import Edge
 
 EdgeStats = Mapping[Edge, list[int]]
 """Aggregated edge deltas: ``(actor, target) → [pair count, weight in micro-units]``."""

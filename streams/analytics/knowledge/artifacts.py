@@ -28,8 +28,8 @@ import heapq
 from dataclasses import dataclass, field
 from typing import TypedDict
 
+from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent
-from streams.analytics.graph.directory import Directory
 from streams.analytics.ranks import median
 from streams.model import UNASSIGNED
 

@@ -46,8 +46,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypedDict
 
+from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent
-from streams.analytics.graph.directory import Directory
 from streams.analytics.ranks import median
 from streams.model import UNASSIGNED
 

@@ -12,9 +12,9 @@ from typing import NamedTuple
 
 import networkx as nx
 
-from streams.analytics.graph.directory import Directory
-from streams.analytics.graph.pairs import from_micro
+from streams.analytics.directory import Directory
 from streams.analytics.graph.person_graph import WindowGraph
+from streams.analytics.pairs import from_micro
 from streams.model import UNASSIGNED
 
 

@@ -15,10 +15,18 @@ Edge = tuple[str, str]
 
 
 def to_micro(weight: float) -> int:
-    """Quantize a weight to integer micro-units (``round(weight * 1_000_000)``)."""
+    """Quantize a weight to integer micro-units (``round(weight * 1_000_000)``).
+
+    >>> to_micro(0.5), to_micro(1e-6), to_micro(2.0000004)
+    (500000, 1, 2000000)
+    """
     return round(weight * MICRO)
 
 
 def from_micro(value: int) -> float:
-    """Convert integer micro-units back to a float weight, for output only."""
+    """Convert integer micro-units back to a float weight, for output only.
+
+    >>> from_micro(1_500_000)
+    1.5
+    """
     return value / MICRO
