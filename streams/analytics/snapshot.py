@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
 from streams.analytics.directory import Directory
-from streams.analytics.graph import indices as metrics
+from streams.analytics.feedback.stats import FeedbackStats, ScopeStats
+from streams.analytics.graph import indices
 from streams.analytics.graph.person_graph import WindowGraph
 from streams.analytics.pairs import from_micro
 
@@ -20,29 +21,6 @@ SINGLE_BRIDGE = Fraction(4, 5)
 """A team whose bridge concentration reaches this (compared exactly) hangs on one bridge."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class ScopeStats:
-    """Answered requests and latency percentiles of one scope (within_team / cross_team)."""
-
-    answered: int = 0
-    p50_seconds: float | None = None
-    p90_seconds: float | None = None
-
-
-@dataclass(frozen=True)
-class FeedbackStats:
-    """Feedback-loop statistics of one window; all zero/null until requests are tracked."""
-
-    requests: int = 0
-    answered: int = 0
-    unanswered: int = 0
-    open: int = 0
-    p50_seconds: float | None = None
-    p90_seconds: float | None = None
-    within_team: ScopeStats = field(default_factory=ScopeStats)
-    cross_team: ScopeStats = field(default_factory=ScopeStats)
 
 
 def number(value: float | None) -> float | None:
@@ -63,8 +41,8 @@ def org_section(window: WindowGraph) -> dict[str, Any]:
     return {
         "people": window.graph.number_of_nodes(),
         "pairs": window.pairs,
-        "modularity": number(metrics.modularity(window)),
-        "reciprocity": number(metrics.reciprocity(window)),
+        "modularity": number(indices.modularity(window)),
+        "reciprocity": number(indices.reciprocity(window)),
     }
 
 
@@ -77,9 +55,9 @@ def team_entry(window: WindowGraph, team: str, members: int, siloed: bool) -> di
         "members": members,
         "internal": number(from_micro(internal)),
         "external": number(from_micro(external)),
-        "ei_index": number(metrics.ei_index(internal, external)),
+        "ei_index": number(indices.ei_index(internal, external)),
         "partner_teams": window.teams.partner_teams(team),
-        "bridge_concentration": number(metrics.bridge_concentration(bridge, external)),
+        "bridge_concentration": number(indices.bridge_concentration(bridge, external)),
         "single_bridge": external > 0 and Fraction(bridge, external) >= SINGLE_BRIDGE,
         "siloed": siloed,
     }
@@ -116,7 +94,7 @@ def flow_section(window: WindowGraph, reported: Collection[str]) -> list[dict[st
     """Team→team flow between two ``reported`` teams, sorted by (src, dst)."""
     return [
         {"src": src, "dst": dst, "weight": number(weight)}
-        for (src, dst), weight in metrics.team_flow(window).items()
+        for (src, dst), weight in indices.team_flow(window).items()
         if src in reported and dst in reported
     ]
 

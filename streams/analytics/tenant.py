@@ -10,12 +10,12 @@ from streams.analytics import journal
 from streams.analytics.config import AnalyticsConfig
 from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent, EventObserver, accepted_event
-from streams.analytics.feedback.stats import FeedbackRules, open_by_age, window_stats
+from streams.analytics.feedback.stats import FeedbackRules, FeedbackStats, open_by_age, window_stats
 from streams.analytics.feedback.tracker import NO_FACTS, FeedbackFacts, FeedbackTracker
-from streams.analytics.graph import indices as metrics
+from streams.analytics.graph import indices
 from streams.analytics.graph.window import RollingWindows
 from streams.analytics.silos.silo import SiloTracker, Transition
-from streams.analytics.snapshot import FeedbackStats, SnapshotInput, build_snapshot, qualifies
+from streams.analytics.snapshot import SnapshotInput, build_snapshot, qualifies
 from streams.model import Interaction
 
 Status = Literal["applied", "broadcast", "late", "duplicate"]
@@ -151,7 +151,7 @@ class TenantState:
         graph = self.windows.graphs[self.config.silo_window]
         teams, size = graph.teams, self.config.min_group_size
         eis = {
-            team: metrics.ei_index(teams.internal.get(team, 0), teams.external.get(team, 0))
+            team: indices.ei_index(teams.internal.get(team, 0), teams.external.get(team, 0))
             if qualifies(team, graph, self.directory, size)
             else None
             for team in self.directory.teams()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from streams.analytics.snapshot import FeedbackStats, ScopeStats, feedback_section, iso_utc
+from streams.analytics.feedback.stats import FeedbackStats, ScopeStats
+from streams.analytics.snapshot import feedback_section, iso_utc
 from streams.analytics.tenant import TenantState
 from streams.model import UNASSIGNED
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import given, settings
 
-from streams.analytics.graph import indices as metrics
+from streams.analytics.graph import indices
 from streams.analytics.tenant import TenantState
 
 from . import naive
@@ -101,7 +101,7 @@ def test_exact_edges_and_team_flow_match_naive(ops: list[Op]) -> None:
         assert actual == {k: (v, weights[k]) for k, v in expected.items()}
         pairs = [(a, b, w / 1e6) for (a, b), w in weights.items() for _ in [0]]
         flow = naive.flow(pairs, ref.directory)
-        naive.assert_close(metrics.team_flow(graph), flow)
+        naive.assert_close(indices.team_flow(graph), flow)
 
 
 @settings(max_examples=200, deadline=None)

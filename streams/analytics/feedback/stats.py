@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from streams.analytics.config import AnalyticsConfig
 from streams.analytics.directory import Directory
 from streams.analytics.ranks import nearest_rank
-from streams.analytics.snapshot import FeedbackStats, ScopeStats
 from streams.model import UNASSIGNED
 
 OTHER = "other"
@@ -25,6 +24,29 @@ Qualifies = Callable[[str], bool]
 
 WITHIN, CROSS = "within_team", "cross_team"
 HOUR_MS = 3_600_000
+
+
+@dataclass(frozen=True)
+class ScopeStats:
+    """Answered requests and latency percentiles of one scope (within_team / cross_team)."""
+
+    answered: int = 0
+    p50_seconds: float | None = None
+    p90_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackStats:
+    """Feedback-loop statistics of one window; all zero/null until requests are tracked."""
+
+    requests: int = 0
+    answered: int = 0
+    unanswered: int = 0
+    open: int = 0
+    p50_seconds: float | None = None
+    p90_seconds: float | None = None
+    within_team: ScopeStats = field(default_factory=ScopeStats)
+    cross_team: ScopeStats = field(default_factory=ScopeStats)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent
-from streams.analytics.graph.directory import Directory
-from streams.analytics.graph.pairs import Edge
 from streams.analytics.graph.person_graph import WindowGraph
+from streams.analytics.pairs import Edge
 
 
 @dataclass
