@@ -17,10 +17,11 @@ from streams.agents.faust_app import faust_app, raw_topic
 from streams.agents.tenant_table import TenantTable
 from streams.analytics.config import AnalyticsConfig
 from streams.engine.runtime import DeltaStore, Runtime
-from streams.kafka.codec import alert_codec, interaction_codec
+from streams.kafka.codec import alert_codec
 from streams.kafka.directory_reader import DirectoryReader
 from streams.metrics.collector import SnapshotCollector
 from streams.metrics.counters import WorkerMetrics
+from streams.records.check import Codecs
 from streams.settings import Settings, get_settings
 from streams.web import events_api, views, webhooks
 
@@ -45,7 +46,7 @@ def create_app(settings: Settings) -> faust.App:
         interactions=raw_topic(app, settings.topic_interactions, settings.partitions),
         dlq=raw_topic(app, settings.topic_dlq),
         alerts=raw_topic(app, settings.topic_alerts),
-        codec=interaction_codec(settings),
+        codecs=Codecs.from_settings(settings),
         alert_codec=alert_codec(settings),
         directory=DirectoryReader(settings),
     )

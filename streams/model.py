@@ -45,6 +45,13 @@ class Interaction(TypedDict):
     attributes: dict[str, str]
 
 
+class InteractionBatch(TypedDict):
+    """One ``orgpulse.InteractionBatch`` envelope: events of one tenant in one Kafka record."""
+
+    tenant: str
+    items: list[Interaction]
+
+
 class Person(TypedDict):
     """One ``orgpulse.Person`` directory entry."""
 

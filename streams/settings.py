@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     bots: tuple[str, ...] = ()
     """Pseudonymous ids of automated accounts, besides those the directory flags."""
 
+    envelope_max_events: int = Field(default=500, ge=1)
+    envelope_max_bytes: int = Field(default=256 * 1024, ge=1024, le=900 * 1024)
+    """Most bytes of the events of one envelope (the broker's default maximum is 1 MiB)."""
+    envelope_linger_seconds: float = Field(default=0.05, ge=0)
+    """How long a producer holds a partial envelope before it sends it."""
+
     batch_size: int = Field(default=1000, ge=1)
     batch_within_seconds: float = Field(default=0.5, gt=0)
     refresh_seconds: float = Field(default=2.0, gt=0)

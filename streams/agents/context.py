@@ -11,7 +11,8 @@ from streams.engine.runtime import Runtime
 from streams.kafka.codec import Codec
 from streams.kafka.directory_reader import DirectoryReader
 from streams.metrics.counters import WorkerMetrics
-from streams.model import Alert, Interaction
+from streams.model import Alert
+from streams.records.check import Codecs
 from streams.settings import Settings
 
 
@@ -27,6 +28,6 @@ class Worker:
     interactions: faust.TopicT
     dlq: faust.TopicT
     alerts: faust.TopicT
-    codec: Codec[Interaction]
+    codecs: Codecs
     alert_codec: Codec[Alert]
     directory: DirectoryReader

@@ -1,6 +1,8 @@
-"""The ingest agent: batches of raw interactions → DLQ or tenant states → deltas and alerts.
+"""The ingest agent: batches of raw records → DLQ or tenant states → deltas and alerts.
 
-A record that cannot be decoded, checked or applied is dead-lettered alone. Everything else
+A record is a single event or an envelope of many (:mod:`streams.records.check`). An event
+that cannot be decoded, checked or applied is dead-lettered alone (an envelope item as its
+own bytes, with its ``source-index``). Everything else
 that goes wrong while a batch is processed is not one record's fault: the worker fail-stops
 (:mod:`streams.agents.failstop`). A batch is done only once its dead letters, deltas and
 alerts are on the broker, so the offsets Faust commits never pass a record whose effects
@@ -14,7 +16,7 @@ import logging
 import time
 from collections.abc import Awaitable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from confluent_kafka import KafkaException
 from faust.types import EventT, StreamT
@@ -24,7 +26,7 @@ from streams.agents.failstop import EXIT_STOPPED, exit_now, fail_stop
 from streams.agents.tenant_table import tenant_partition
 from streams.kafka.directory_reader import DirectoryUpdate
 from streams.model import Interaction
-from streams.records.check import Rejection, check_interaction
+from streams.records.check import Checked, Rejection, check_record, own_bytes
 from streams.timeutil import now_ms
 
 log = logging.getLogger(__name__)
@@ -33,15 +35,20 @@ DIRECTORY_RETRY_SECONDS = 0.5
 DIRECTORY_RETRY_MAX_SECONDS = 2.0
 
 
-async def dead_letter(worker: Worker, event: EventT[Any], rejection: Rejection) -> Awaitable[Any]:
-    """Send the original bytes of a bad record to the DLQ with the reason in its headers;
-    returns the delivery to wait for."""
+async def dead_letter(
+    worker: Worker, event: EventT[Any], rejection: Rejection, item: Checked | None = None
+) -> Awaitable[Any]:
+    """Send a bad record to the DLQ with the reason in its headers; returns the delivery to
+    wait for. An envelope ``item`` with its own bytes goes alone, with ``source-index``;
+    otherwise the record's original bytes go whole."""
     message = event.message
+    index = None if item is None or item.value is None else item.index
     log.warning(
-        "dead-lettered %s/%d@%d: %s (%s)",
+        "dead-lettered %s/%d@%d%s: %s (%s)",
         message.topic,
         message.partition,
         message.offset,
+        "" if index is None else f"#{index}",
         rejection.reason,
         rejection.stage,
     )
@@ -53,7 +60,11 @@ async def dead_letter(worker: Worker, event: EventT[Any], rejection: Rejection) 
         "source-partition": str(message.partition).encode(),
         "source-offset": str(message.offset).encode(),
     }
-    delivery = await worker.dlq.send(key=message.key, value=message.value, headers=headers)
+    value = message.value
+    if item is not None and item.value is not None:
+        headers["source-index"] = str(item.index).encode()
+        value = item.value
+    delivery = await worker.dlq.send(key=message.key, value=value, headers=headers)
     worker.metrics.dead_lettered.labels(rejection.reason).inc()
     return delivery
 
@@ -96,35 +107,64 @@ async def confirmed(worker: Worker, deliveries: list[Awaitable[Any]]) -> None:
     await asyncio.wait_for(asyncio.gather(*pending), worker.settings.broker_retry_seconds)
 
 
+Origin = tuple[EventT[Any], Checked]
+"""The Kafka record an event came in, and the event as checked (its index in an envelope)."""
+
+
 async def process_batch(worker: Worker, events: Sequence[EventT[Any]]) -> None:
-    """Check every record, catch the directory up, apply the valid ones, persist, alert, and
-    wait until all of it is on the broker; bad records go to the DLQ."""
-    settings, runtime = worker.settings, worker.runtime
+    """Check every record's events, catch the directory up, apply the valid ones in chunks of
+    at most ``batch_size`` events (an envelope carries many), persist, alert, and wait until
+    all of it is on the broker; bad events go to the DLQ."""
+    settings = worker.settings
     clock = now_ms()
-    valid: list[Interaction] = []
-    origins: list[EventT[Any]] = []
     deliveries: list[Awaitable[Any]] = []
-    for event in events:
-        result = check_interaction(
-            event.message.value, worker.codec, clock, settings.max_future_seconds * 1000
-        )
-        if isinstance(result, Rejection):
-            deliveries.append(await dead_letter(worker, event, result))
-        else:
-            valid.append(result)
-            origins.append(event)
     updates = await catch_up_directory(worker)
-    runtime.apply_directory(updates, partial(owns, worker))
+    worker.runtime.apply_directory(updates, partial(owns, worker))
+    chunk: list[Origin] = []
+    for event in events:
+        for checked in check_record(
+            event.message.value, worker.codecs, clock, settings.max_future_seconds * 1000
+        ):
+            if isinstance(checked.result, Rejection):
+                deliveries.append(await dead_letter(worker, event, checked.result, checked))
+            else:
+                chunk.append((event, checked))
+        if len(chunk) >= settings.batch_size:
+            deliveries += await apply_chunk(worker, chunk)
+            chunk = []
+            await asyncio.sleep(0)  # let heartbeats and the web views run between chunks
+    deliveries += await apply_chunk(worker, chunk)
+    await confirmed(worker, deliveries)
+
+
+async def apply_chunk(worker: Worker, chunk: Sequence[Origin]) -> list[Awaitable[Any]]:
+    """Apply valid events, dead-letter those whose application raises, persist and send the
+    alerts; returns the deliveries to wait for."""
+    runtime = worker.runtime
+    deliveries: list[Awaitable[Any]] = []
     failures: list[tuple[int, Exception]] = []
+    valid = [cast(Interaction, checked.result) for _, checked in chunk]
     alerts = runtime.apply_events(valid, lambda index, error: failures.append((index, error)))
     for index, error in failures:
-        deliveries.append(await dead_letter(worker, origins[index], apply_rejection(error)))
+        event, checked = chunk[index]
+        deliveries.append(
+            await dead_letter(worker, event, apply_rejection(error), alone(worker, checked))
+        )
     runtime.persist()
     runtime.observe_crossings()
     for alert in alerts:
         key, value = alert["tenant"].encode(), worker.alert_codec.encode(alert)
         deliveries.append(await worker.alerts.send(key=key, value=value))
-    await confirmed(worker, deliveries)
+    return deliveries
+
+
+def alone(worker: Worker, checked: Checked) -> Checked | None:
+    """A valid envelope item with its own bytes, to dead-letter it alone (``None``: a single
+    event, or an item that cannot be encoded alone: the record goes whole)."""
+    if checked.index is None:
+        return None
+    value = own_bytes(worker.codecs.interactions, cast(Interaction, checked.result))
+    return Checked(checked.result, checked.index, value)
 
 
 def register(worker: Worker) -> None:

@@ -3,7 +3,14 @@
 No Faust and no analytics: the Faust wiring lives in :mod:`streams.agents`.
 """
 
-from streams.kafka.codec import Codec, CodecError, alert_codec, interaction_codec, person_codec
+from streams.kafka.codec import (
+    Codec,
+    CodecError,
+    alert_codec,
+    envelope_codec,
+    interaction_codec,
+    person_codec,
+)
 from streams.kafka.directory_reader import DirectoryReader
 from streams.kafka.dlq import DeadLetter, dead_letters, replay, summarize
 from streams.kafka.topic_reader import read_to_end
@@ -19,6 +26,7 @@ __all__ = [
     "create_topic",
     "dead_letters",
     "ensure_topics",
+    "envelope_codec",
     "interaction_codec",
     "person_codec",
     "read_to_end",

@@ -1,4 +1,5 @@
-"""Avro codec for the records orgpulse puts on Kafka: Interaction, Person and Alert.
+"""Avro codec for the records orgpulse puts on Kafka: Interaction (single or in an
+InteractionBatch envelope), Person and Alert.
 
 Wire formats (DESIGN.md §2):
 
@@ -31,7 +32,7 @@ from fastavro.read import SchemaResolutionError
 
 from streams.kafka import schemas
 from streams.kafka.schemas import Schema
-from streams.model import Alert, Interaction, Person
+from streams.model import Alert, Interaction, InteractionBatch, Person
 from streams.settings import Settings, get_settings
 
 Reason = Literal[
@@ -138,6 +139,16 @@ class Codec(Generic[R]):
         expected = "C3 01" if self._confluent is None else "C3 01 or 00"
         raise CodecError("bad_magic", f"first byte {data[0]:02X}, expected {expected}")
 
+    def writes(self, data: bytes) -> bool:
+        """Whether the header of ``data`` names a writer schema of this codec's type: a known
+        fingerprint, or (with a registry) a schema id registered under the codec's name. Lets a
+        reader pick the codec of a record by its header (envelope or single event)."""
+        if data[:2] == SINGLE_OBJECT_MAGIC:
+            return data[2:_SINGLE_OBJECT_HEADER] in self._writers
+        if self._confluent is not None and data[:1] == CONFLUENT_MAGIC:
+            return self._confluent.names(data) == self.schema_name
+        return False
+
     def _add_writer(self, schema: Schema | str) -> tuple[bytes, Schema]:
         parsed = schemas.parse(schema)
         fingerprint = schemas.fingerprint(parsed)
@@ -189,6 +200,22 @@ class _Confluent:
             conf={"subject.name.strategy": record_subject_name_strategy},
         )
         self._writers: dict[int, Schema] = {}
+        self._names: dict[int, str | None] = {}
+
+    def names(self, data: bytes) -> str | None:
+        """The full name of the schema whose registry id frames ``data`` (``None``: unknown,
+        unreadable, or the registry failed; decoding then reports why)."""
+        if len(data) < _CONFLUENT_HEADER:
+            return None
+        schema_id = int.from_bytes(data[1:_CONFLUENT_HEADER], "big")
+        if schema_id not in self._names:
+            try:
+                declaration = json.loads(self._client.get_schema(schema_id).schema_str)
+                name = schemas.parse(declaration)["name"]
+            except Exception:  # registry or schema trouble: not known as this type
+                return None
+            self._names[schema_id] = name
+        return self._names[schema_id]
 
     def encode(self, record: object) -> bytes:
         try:
@@ -239,6 +266,11 @@ def registry_client(url: str) -> Any:
 def interaction_codec(settings: Settings | None = None) -> Codec[Interaction]:
     """The ``orgpulse.Interaction`` codec, framed as ``settings`` (default: environment) say."""
     return Codec(schemas.INTERACTION, _registry_url(settings))
+
+
+def envelope_codec(settings: Settings | None = None) -> Codec[InteractionBatch]:
+    """The ``orgpulse.InteractionBatch`` (envelope) codec, framed as ``settings`` say."""
+    return Codec(schemas.INTERACTION_BATCH, _registry_url(settings))
 
 
 def person_codec(settings: Settings | None = None) -> Codec[Person]:

@@ -18,9 +18,10 @@ from fastavro.schema import fingerprint as _fastavro_fingerprint
 from fastavro.schema import load_schema, to_parsing_canonical_form
 
 INTERACTION = "orgpulse.Interaction"
+INTERACTION_BATCH = "orgpulse.InteractionBatch"
 PERSON = "orgpulse.Person"
 ALERT = "orgpulse.Alert"
-RECORD_SCHEMAS: tuple[str, ...] = (INTERACTION, PERSON, ALERT)
+RECORD_SCHEMAS: tuple[str, ...] = (INTERACTION, INTERACTION_BATCH, PERSON, ALERT)
 """Full names of the record types carried on Kafka topics."""
 
 Schema = dict[str, Any]

@@ -2,19 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from confluent_kafka import KafkaError, Message, Producer
 
 from streams.connectors.emitter import producer_config
+from streams.kafka.envelopes import Packer
+from streams.model import Interaction
+from streams.records.check import Codecs
 from streams.settings import Settings
 
 
 class ConfirmedProducer:
     """A thread-safe idempotent producer whose :meth:`send` returns per-record outcomes."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, codecs: Codecs) -> None:
         self._producer = Producer({**producer_config(settings), "linger.ms": 2})
+        self._settings = settings
+        self._codecs = codecs
+
+    def send_events(self, topic: str, events: Sequence[Interaction]) -> list[str | None]:
+        """Produce ``events`` in envelopes, one per tenant (more beyond the envelope bounds);
+        the outcome of each event is its envelope's (see :meth:`send`)."""
+        positions: dict[str, list[int]] = {}
+        for position, event in enumerate(events):
+            positions.setdefault(event["tenant"], []).append(position)
+        packer = Packer.from_settings(
+            self._settings, self._codecs.interactions, self._codecs.envelopes
+        )
+        records: list[tuple[bytes, bytes]] = []
+        owners: list[list[int]] = []
+        for tenant, group in positions.items():
+            for envelope in packer.pack(events[p] for p in group):
+                records.append((tenant.encode(), packer.encode(envelope)))
+                owners.append(group[: len(envelope.items)])
+                group = group[len(envelope.items) :]
+        outcomes: list[str | None] = ["timeout"] * len(events)
+        for owned, outcome in zip(owners, self.send(topic, records), strict=True):
+            for position in owned:
+                outcomes[position] = outcome
+        return outcomes
 
     def send(
         self, topic: str, records: list[tuple[bytes, bytes]], timeout: float = 30.0

@@ -51,7 +51,7 @@ def register(worker: Worker) -> None:
     """Add ``POST /api/v1/events`` and ``GET /api/v1/openapi.json``."""
     app, settings = worker.app, worker.settings
     builder = ingest_builder(settings)
-    producer = ConfirmedProducer(settings)
+    producer = ConfirmedProducer(settings, worker.codecs)
     gate = Gate(settings)
 
     @app.page("/api/v1/openapi.json")
@@ -110,10 +110,10 @@ async def _ingest(
 ) -> tuple[dict[str, Any], int]:
     invalid, valid = check_batch(items, builder)
     outside, accepted = covered(record, items, valid)
-    records = [(event["tenant"].encode(), worker.codec.encode(event)) for _, event in accepted]
+    events = [event for _, event in accepted]
     loop = asyncio.get_running_loop()
     outcomes = await loop.run_in_executor(
-        None, producer.send, worker.settings.topic_interactions, records
+        None, producer.send_events, worker.settings.topic_interactions, events
     )
     verdicts = (
         invalid

@@ -28,6 +28,7 @@ from streams.connectors.json_records import BadJson, json_problem, loads
 from streams.connectors.pseudonym import NO_KEY, PseudonymKeyError
 from streams.connectors.records import RawInteraction, Skipped
 from streams.connectors.slack import Channel, SlackConnector, parse_post
+from streams.model import Interaction
 from streams.records.validation import InvalidRecord
 from streams.web.delivery import ConfirmedProducer
 from streams.web.events_api import read_limited
@@ -83,7 +84,7 @@ class Receiver:
     def __init__(self, worker: Worker) -> None:
         self.worker = worker
         self.builder = ingest_builder(worker.settings)
-        self.producer = ConfirmedProducer(worker.settings)
+        self.producer = ConfirmedProducer(worker.settings, worker.codecs)
 
     def refusal(self, view: View) -> Response | None:
         """The 503 to answer while no pseudonym key is configured, else ``None``."""
@@ -95,7 +96,7 @@ class Receiver:
         """Produce the valid interactions; count the rest by reason."""
         if self.builder is None:
             raise PseudonymKeyError(NO_KEY)
-        records: list[tuple[bytes, bytes]] = []
+        events: list[Interaction] = []
         skipped: dict[str, int] = {}
         for item in items:
             try:
@@ -105,13 +106,13 @@ class Receiver:
             except InvalidRecord as error:
                 skipped[error.reason] = skipped.get(error.reason, 0) + 1
                 continue
-            records.append((event["tenant"].encode(), self.worker.codec.encode(event)))
+            events.append(event)
         loop = asyncio.get_running_loop()
         outcomes = await loop.run_in_executor(
-            None, self.producer.send, self.worker.settings.topic_interactions, records
+            None, self.producer.send_events, self.worker.settings.topic_interactions, events
         )
         failed = [o for o in outcomes if o is not None]
-        return {"produced": len(records) - len(failed), "failed": len(failed), "skipped": skipped}
+        return {"produced": len(events) - len(failed), "failed": len(failed), "skipped": skipped}
 
 
 SignatureCheck = Callable[[bytes, bytes, Request], str | None]
