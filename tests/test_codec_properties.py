@@ -66,6 +66,9 @@ RECORDS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
         }
     ),
 }
+RECORDS[schemas.INTERACTION_BATCH] = st.fixed_dictionaries(
+    {"tenant": texts, "items": st.lists(RECORDS[schemas.INTERACTION], max_size=3)}
+)
 DEFAULTS = {schemas.PERSON: {"bot": False}}
 
 
@@ -161,6 +164,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "attributes": {},
     },
     schemas.PERSON: {"person": "p1", "team": "core", "manager": None, "tenant": "acme"},
+    schemas.INTERACTION_BATCH: {"tenant": "acme", "items": []},
     schemas.ALERT: {
         "alert_id": "a1",
         "tenant": "acme",

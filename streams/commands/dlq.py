@@ -33,14 +33,15 @@ def run(args: argparse.Namespace) -> int:
         return 0
     summary = summarize(dead_letters(settings), args.samples)
     console.print(f"{summary.total} records in {settings.topic_dlq}")
-    table = Table("reason", "count", "stage", "where", "detail", "first bytes")
+    table = Table("reason", "count", "stage", "where", "from (#index)", "detail", "first bytes")
     for reason, count in summary.reasons.most_common():
         for index, letter in enumerate(summary.samples[reason]):
             table.add_row(
                 reason if index == 0 else "",
                 str(count) if index == 0 else "",
                 letter.stage,
-                f"{letter.partition}:{letter.offset}",
+                letter.position,
+                letter.origin,
                 letter.detail[:60],
                 (letter.value or b"")[:16].hex(" "),
             )

@@ -1,9 +1,14 @@
 """Dead-letter tools: what is in ``interactions-dlq``, and replaying it after a fix.
 
 Replay is idempotent: every replayed dead letter is recorded in a compacted ledger topic
-(``<dlq>-replayed``, key ``partition:offset``) after its bytes are delivered back to the
-interactions topic, and records in the ledger are never replayed again. A replay cut short
-between the two steps re-submits a few records; the worker's dedup by event id absorbs them.
+(``<dlq>-replayed``) after its bytes are delivered back to the interactions topic, and records
+in the ledger are never replayed again. The ledger key is where the event came from:
+``<source-topic>/<source-partition>:<source-offset>``, plus ``#<source-index>`` for an item of
+an envelope, so two bad items of one envelope are two replays, and a record dead-lettered
+twice (a batch redelivered after a crash) is replayed once. Dead letters without source
+headers are keyed by their own DLQ ``partition:offset`` (the key of earlier versions, which
+still counts as replayed). A replay cut short between the two steps re-submits a few
+records; the worker's dedup by event id absorbs them.
 """
 
 from __future__ import annotations
@@ -29,11 +34,25 @@ class DeadLetter:
     detail: str
     key: bytes | None
     value: bytes | None
+    source: str = ""
+    """``<topic>/<partition>:<offset>`` of the record it came from ("" if not known)."""
+    index: int | None = None
+    """Its position in the envelope it came from (``None``: the record's bytes, whole)."""
+
+    @property
+    def position(self) -> str:
+        """Its own ``partition:offset`` in the DLQ."""
+        return f"{self.partition}:{self.offset}"
+
+    @property
+    def origin(self) -> str:
+        """Where its event came from: the source record, and the index in an envelope."""
+        return self.source + ("" if self.index is None else f"#{self.index}")
 
     @property
     def ledger_key(self) -> str:
-        """Its key in the replay ledger."""
-        return f"{self.partition}:{self.offset}"
+        """Its key in the replay ledger: its origin, else its DLQ position."""
+        return self.origin or self.position
 
 
 @dataclass
@@ -54,20 +73,27 @@ def _header(message: Message, name: str) -> str:
     return ""
 
 
+def _letter(m: Message) -> DeadLetter:
+    topic, partition, offset = (
+        _header(m, f"source-{name}") for name in ("topic", "partition", "offset")
+    )
+    index = _header(m, "source-index")
+    return DeadLetter(
+        m.partition() or 0,
+        m.offset() or 0,
+        _header(m, "reason") or "unknown",
+        _header(m, "stage"),
+        _header(m, "detail"),
+        m.key(),
+        m.value(),
+        f"{topic}/{partition}:{offset}" if topic and partition and offset else "",
+        int(index) if index.isdigit() else None,
+    )
+
+
 def dead_letters(settings: Settings) -> list[DeadLetter]:
     """Every record currently in the DLQ."""
-    return [
-        DeadLetter(
-            m.partition() or 0,
-            m.offset() or 0,
-            _header(m, "reason") or "unknown",
-            _header(m, "stage"),
-            _header(m, "detail"),
-            m.key(),
-            m.value(),
-        )
-        for m in read_to_end(settings.bootstrap, settings.topic_dlq)
-    ]
+    return [_letter(m) for m in read_to_end(settings.bootstrap, settings.topic_dlq)]
 
 
 def summarize(letters: list[DeadLetter], samples: int = 3) -> Summary:
@@ -97,11 +123,12 @@ def replayed(settings: Settings) -> set[str]:
 def replay(settings: Settings, reasons: set[str] | None = None) -> int:
     """Re-submit dead letters (of ``reasons``, or all) not replayed before; returns the count."""
     done = replayed(settings)
-    todo = [
-        d
-        for d in dead_letters(settings)
-        if d.ledger_key not in done and (reasons is None or d.reason in reasons)
-    ]
+    todo: dict[str, DeadLetter] = {}
+    for letter in dead_letters(settings):
+        if letter.ledger_key in done or letter.position in done:
+            continue
+        if reasons is None or letter.reason in reasons:
+            todo.setdefault(letter.ledger_key, letter)
     if not todo:
         return 0
     producer = Producer(
@@ -117,7 +144,7 @@ def replay(settings: Settings, reasons: set[str] | None = None) -> int:
         if error is not None:
             failures.append(error)
 
-    for letter in todo:
+    for letter in todo.values():
         producer.produce(
             settings.topic_interactions,
             key=letter.key,
@@ -126,10 +153,10 @@ def replay(settings: Settings, reasons: set[str] | None = None) -> int:
             on_delivery=delivered,
         )
     _flush(producer, failures)
-    for letter in todo:
+    for key in todo:
         producer.produce(
             ledger_topic(settings),
-            key=letter.ledger_key.encode(),
+            key=key.encode(),
             value=b"1",
             on_delivery=delivered,
         )

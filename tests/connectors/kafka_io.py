@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+from support.events import decoded_events
 from support.kafka import end_offsets
 
-from streams.kafka.codec import interaction_codec
 from streams.model import Interaction
 from streams.settings import Settings
 
@@ -106,5 +106,4 @@ def decoded_interactions_without(settings: Settings, raw_ids: Iterable[str]) -> 
     for message in messages + people:
         for raw in raw_ids:
             assert raw.encode() not in (message.value or b"") + (message.key or b"")
-    codec = interaction_codec(settings)
-    return [codec.decode(m.value) for m in messages if m.value is not None]
+    return decoded_events(settings, (m.value for m in messages))

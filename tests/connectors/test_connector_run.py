@@ -8,12 +8,14 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
+from support.events import decoded_events
+
 from connectors.expected import KEY, epoch_ms, namespaced, pseudonym
 from connectors.kafka_io import read_all
 from streams.connectors.base import Connector, RunSummary
 from streams.connectors.emitter import Emitter
 from streams.connectors.records import RawInteraction, RawPerson, Skipped, SourceItem
-from streams.kafka.codec import interaction_codec, person_codec
+from streams.kafka.codec import person_codec
 from streams.settings import Settings
 
 T0 = epoch_ms(2024, 6, 3, 8)
@@ -71,8 +73,7 @@ def test_run_counts_read_produced_and_skipped(sdk_settings: Settings) -> None:
     assert (summary.delivery.produced, summary.delivery.delivered) == (5, 5)
 
     events = read_all(sdk_settings.bootstrap, sdk_settings.topic_interactions)
-    codec = interaction_codec(sdk_settings)
-    decoded = [codec.decode(e.value) for e in events if e.value is not None]
+    decoded = decoded_events(sdk_settings, (e.value for e in events))
     assert [d["event_id"] for d in decoded] == [
         namespaced("event", "acme", raw) for raw in ("evt-1", "evt-4", "evt-6")
     ]

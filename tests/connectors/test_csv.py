@@ -6,13 +6,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from support.events import decoded_events
 
 from connectors.expected import KEY, epoch_ms, namespaced, pseudonym
 from connectors.kafka_io import read_all
 from streams.connectors.csv_files import CsvConnector
 from streams.connectors.emitter import Emitter
 from streams.connectors.records import RawInteraction, RawPerson, Skipped
-from streams.kafka.codec import interaction_codec, person_codec
+from streams.kafka.codec import person_codec
 from streams.settings import Settings
 
 HEADER = (
@@ -112,12 +113,8 @@ def test_csv_import_on_the_broker(tmp_path: Path, sdk_settings: Settings) -> Non
     assert (summary.read, summary.produced) == (10, 8)
     assert summary.skipped == Counter({"bad_timestamp": 2})
     assert summary.delivery.delivered == 8
-    codec = interaction_codec(sdk_settings)
-    events = [
-        codec.decode(m.value)
-        for m in read_all(sdk_settings.bootstrap, sdk_settings.topic_interactions)
-        if m.value is not None
-    ]
+    reads = read_all(sdk_settings.bootstrap, sdk_settings.topic_interactions)
+    events = decoded_events(sdk_settings, (m.value for m in reads))
     event_ids = [namespaced("event", "acme", raw) for raw in ("e1", "e2", "e4", "e5", "e7")]
     assert [e["event_id"] for e in events] == event_ids
     assert events[1]["targets"] == [pseudonym(KEY, "acme", "alice@example.com")]

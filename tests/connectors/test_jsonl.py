@@ -6,12 +6,13 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from support.events import decoded_events
+
 from connectors.expected import KEY, namespaced, pseudonym
 from connectors.kafka_io import read_all
 from streams.connectors.emitter import Emitter
 from streams.connectors.json_records import JsonlConnector
 from streams.connectors.records import RawInteraction, RawPerson, Skipped
-from streams.kafka.codec import interaction_codec
 from streams.settings import Settings
 
 LINES = [
@@ -80,11 +81,8 @@ def test_jsonl_import_on_the_broker(tmp_path: Path, sdk_settings: Settings) -> N
     events, directory = write(tmp_path)
     summary = JsonlConnector([events], "acme", directory).run(Emitter(sdk_settings))
     assert (summary.produced, sum(summary.skipped.values())) == (4, 3)
-    codec = interaction_codec(sdk_settings)
-    decoded = [
-        codec.decode(m.value or b"")
-        for m in read_all(sdk_settings.bootstrap, sdk_settings.topic_interactions)
-    ]
+    reads = read_all(sdk_settings.bootstrap, sdk_settings.topic_interactions)
+    decoded = decoded_events(sdk_settings, (m.value for m in reads))
     j1, j2 = namespaced("event", "acme", "j1"), namespaced("event", "other", "j2")
     assert sorted(e["event_id"] for e in decoded) == sorted([j1, j2])
     first = next(e for e in decoded if e["event_id"] == j1)

@@ -14,13 +14,13 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
+from support.events import decoded_events
 
 from connectors.expected import KEY, epoch_ms, namespaced, pseudonym
 from connectors.kafka_io import read_all
 from streams.connectors.emitter import Emitter
 from streams.connectors.mbox import MboxConnector, addresses, message_ids, occurred_at
 from streams.connectors.records import RawInteraction, Skipped, SourceItem
-from streams.kafka.codec import interaction_codec
 from streams.settings import Settings
 
 MBOX = Path(__file__).parent / "fixtures" / "mail" / "team.mbox"
@@ -130,8 +130,7 @@ def test_mbox_import_on_the_broker(sdk_settings: Settings) -> None:
     for message in messages:
         for raw in (ALICE, BOB, CAROL, DAVE, "Alice@Acme.Test", "carol@ACME.test", ROOT, BARE):
             assert raw.encode() not in (message.value or b"") + (message.key or b"")
-    codec = interaction_codec(sdk_settings)
-    decoded = [codec.decode(m.value) for m in messages if m.value is not None]
+    decoded = decoded_events(sdk_settings, (m.value for m in messages))
     events = [namespaced("event", TENANT, raw) for raw in (BARE, ROOT, REPLY, SECOND)]
     assert [e["event_id"] for e in decoded] == events
     assert decoded[1]["targets"] == [

@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 import pytest
 from pydantic import SecretStr
+from support.events import decoded_events
 
 from connectors.expected import KEY, epoch_ms, namespaced, pseudonym
 from connectors.kafka_io import read_all
@@ -13,7 +14,6 @@ from streams.connectors.builder import RecordBuilder
 from streams.connectors.emitter import Emitter
 from streams.connectors.pseudonym import Pseudonymizer
 from streams.connectors.records import RawInteraction, RawPerson
-from streams.kafka.codec import interaction_codec
 from streams.settings import Settings
 
 RAW_IDS = (
@@ -120,8 +120,7 @@ def test_no_raw_identifier_reaches_the_topics(sdk_settings: Settings) -> None:
         blob = (message.key or b"") + b"\x00" + (message.value or b"")
         for needle in needles:
             assert needle not in blob, (needle, message)
-    codec = interaction_codec(sdk_settings)
-    events = [codec.decode(m.value) for m in messages[: len(RAW_IDS)] if m.value is not None]
+    events = decoded_events(sdk_settings, (m.value for m in messages))[: len(RAW_IDS)]
     root = namespaced("event", "acme", "<msg-0@mail.example.com>")
     assert [e["in_reply_to"] for e in events] == [None] + [root] * (len(RAW_IDS) - 1)
     assert {e["attributes"]["message"] for e in events} == {root}
@@ -180,5 +179,5 @@ def test_channels_pseudonymized_unless_switched_off(sdk_settings: Settings) -> N
         emitter.emit(raw)
     (message,) = read_all(sdk_settings.bootstrap, sdk_settings.topic_interactions)
     assert message.value is not None and b"hr-layoffs" not in message.value
-    decoded = interaction_codec(sdk_settings).decode(message.value)
+    (decoded,) = decoded_events(sdk_settings, [message.value])
     assert decoded["channel"] == channel_pseudonym

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from support.data import R_LISTS
+from support.events import decoded_events
 
 from connectors.expected import KEY, id_fields, nearest_rank, pseudonym, raw_id_values
 from connectors.kafka_io import read_all
@@ -24,7 +25,7 @@ from streams.connectors.emitter import Emitter
 from streams.connectors.records import RawInteraction, RawPerson, Skipped, SourceItem
 from streams.connectors.rlists import RListsConnector
 from streams.engine.offline import analyze
-from streams.kafka.codec import interaction_codec, person_codec
+from streams.kafka.codec import person_codec
 from streams.settings import Settings
 
 TENANT = "r-project"
@@ -345,8 +346,7 @@ def test_a_slice_round_trips_through_kafka_pseudonymized(sdk_settings: Settings)
     assert summary.produced == len(directory) + len(sent) and not summary.skipped
 
     reads = read_all(sdk_settings.bootstrap, sdk_settings.topic_interactions)
-    codec = interaction_codec(sdk_settings)
-    decoded = [codec.decode(r.value) for r in reads if r.value is not None]
+    decoded = decoded_events(sdk_settings, (r.value for r in reads))
     assert len(decoded) == len(sent)
     by_id = {d["event_id"]: d for d in decoded}
     for raw in sent:

@@ -8,6 +8,7 @@ from collections import defaultdict
 import pytest
 from aiokafka.partitioner import murmur2 as aiokafka_murmur2  # type: ignore[import-untyped]
 from confluent_kafka import Producer
+from support.events import decoded_events
 from support.kafka import end_offsets
 
 from connectors.expected import KEY, epoch_ms, namespaced, pseudonym
@@ -15,7 +16,7 @@ from connectors.kafka_io import default_partition, murmur2, read_all
 from streams.connectors.builder import RecordBuilder
 from streams.connectors.emitter import DeliveryError, Emitter, producer_config
 from streams.connectors.records import RawInteraction, RawPerson
-from streams.kafka.codec import interaction_codec, person_codec
+from streams.kafka.codec import person_codec
 from streams.model import Interaction, Person
 from streams.settings import Settings
 
@@ -92,10 +93,9 @@ def test_round_trip_of_interactions_people_and_tombstone(sdk_settings: Settings)
     assert (stats.produced, stats.delivered, stats.failed) == (expected_count, expected_count, 0)
 
     events = read_all(sdk_settings.bootstrap, sdk_settings.topic_interactions)
-    codec = interaction_codec(sdk_settings)
     assert [e.key for e in events] == [TENANT.encode()] * len(raws)
     assert all(e.value is not None for e in events)
-    decoded: list[Interaction] = [codec.decode(e.value) for e in events if e.value is not None]
+    decoded: list[Interaction] = decoded_events(sdk_settings, (e.value for e in events))
     assert decoded == [builder.interaction(raw) for raw in raws]  # same order: one partition
     first = decoded[0]
     assert first["actor"] == pseudonym(KEY, TENANT, "alice.smith@example.com")

@@ -8,6 +8,7 @@ import time
 from collections import defaultdict
 
 import pytest
+from support.events import decoded_events
 
 from connectors.kafka_io import read_all
 from streams.connectors.builder import RecordBuilder
@@ -15,7 +16,6 @@ from streams.connectors.emitter import Emitter
 from streams.connectors.pacing import paced
 from streams.connectors.records import RawInteraction, RawPerson, RawRecord
 from streams.connectors.simulator import OrgSimulator, OrgSpec
-from streams.kafka.codec import interaction_codec
 from streams.settings import Settings
 
 START_MS = 1_717_200_000_000  # 2024-06-01T00:00:00Z
@@ -224,8 +224,8 @@ def test_simulator_runs_through_the_sdk(sdk_settings: Settings) -> None:
     )
     messages = read_all(sdk_settings.bootstrap, sdk_settings.topic_interactions)
     assert len(messages) == 300 and len({m.partition for m in messages}) == 1
-    codec = interaction_codec(sdk_settings)
-    assert all(codec.decode(m.value)["source"] == "simulator" for m in messages if m.value)
+    events = decoded_events(sdk_settings, (m.value for m in messages))
+    assert all(e["source"] == "simulator" for e in events)
     assert len(read_all(sdk_settings.bootstrap, sdk_settings.topic_directory)) == directory
 
 

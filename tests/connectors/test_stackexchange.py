@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from support.data import STACKEXCHANGE
+from support.events import decoded_events
 
 from connectors.expected import KEY, id_fields, nearest_rank, pseudonym
 from connectors.kafka_io import read_all
@@ -23,7 +24,7 @@ from streams.connectors.emitter import Emitter
 from streams.connectors.records import RawInteraction, RawPerson, Skipped, SourceItem
 from streams.connectors.stackexchange import StackExchangeConnector
 from streams.engine.offline import analyze
-from streams.kafka.codec import interaction_codec, person_codec
+from streams.kafka.codec import person_codec
 from streams.settings import Settings
 
 TENANT = "bicycles-meta"
@@ -340,8 +341,7 @@ def test_a_slice_round_trips_through_kafka_pseudonymized(sdk_settings: Settings)
     assert summary.produced == len(directory) + len(sent) and not summary.skipped
 
     reads = read_all(sdk_settings.bootstrap, sdk_settings.topic_interactions)
-    codec = interaction_codec(sdk_settings)
-    decoded = {d["event_id"]: d for d in (codec.decode(r.value) for r in reads if r.value)}
+    decoded = {d["event_id"]: d for d in decoded_events(sdk_settings, (r.value for r in reads))}
     assert len(decoded) == len(sent) == len(reads)
     for raw in sent:
         ids = id_fields(raw)

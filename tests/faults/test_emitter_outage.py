@@ -10,14 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from confluent_kafka import Producer
 from connectors.expected import namespaced
+from support.events import topic_events
 from support.kafka import stopped
 from support.worker import wait_for
 
 from streams.connectors.emitter import DeliveryError, Emitter, producer_config
 from streams.connectors.records import RawInteraction
 from streams.connectors.simulator import OrgSimulator, OrgSpec
-from streams.kafka.codec import interaction_codec
-from streams.kafka.topic_reader import read_to_end
 from streams.local.broker import LocalBroker
 from streams.settings import Settings
 from streams.timeutil import parse_time
@@ -46,9 +45,7 @@ def simulated_events(count: int, seed: int) -> list[RawInteraction]:
 
 def delivered_ids(settings: Settings) -> Counter[str]:
     """How often each event id is on the interactions topic."""
-    codec = interaction_codec(settings)
-    messages = read_to_end(settings.bootstrap, settings.topic_interactions)
-    return Counter(codec.decode(m.value() or b"")["event_id"] for m in messages)
+    return Counter(e["event_id"] for e in topic_events(settings))
 
 
 def emit_all(emitter: Emitter, events: list[RawInteraction]) -> None:

@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import pytest
+from support.events import topic_events
 from support.worker import WorkerProcess
 
 from streams.connectors.pseudonym import EVENT_NAMESPACE, Pseudonymizer
-from streams.kafka.codec import interaction_codec
 from streams.kafka.topic_reader import read_to_end
 from streams.settings import Settings
 
@@ -84,10 +84,7 @@ def test_mixed_batch_answers_per_record_and_accepted_ones_are_in_kafka(api: Work
     assert [by_index[i]["event_id"] for i in (0, 2)] == ["http-1", "http-3"]  # the client's ids
     assert by_index[5]["reason"] == "too_many_targets"
     assert (answer["accepted"], answer["rejected"]) == (2, 4)
-    on_topic = [
-        interaction_codec(api.settings).decode(m.value() or b"")
-        for m in read_to_end(api.settings.bootstrap, api.settings.topic_interactions)
-    ]
+    on_topic = topic_events(api.settings)
     assert api.settings.pseudonym_key is not None
     pseudonym = Pseudonymizer(api.settings.pseudonym_key.get_secret_value().encode())
     raw_ids = ("http-1", "http-3")

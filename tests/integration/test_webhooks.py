@@ -11,12 +11,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from support.events import topic_events
 from support.kafka import REPO
 from support.worker import WorkerProcess, wait_for
 
 from streams.access import set_secret, webhook_secrets_path
-from streams.kafka.codec import interaction_codec
-from streams.kafka.topic_reader import read_to_end
 from streams.model import Interaction
 from streams.settings import Settings
 
@@ -46,11 +45,7 @@ def post(
 
 
 def on_topic(worker: WorkerProcess) -> list[Interaction]:
-    codec = interaction_codec(worker.settings)
-    return [
-        codec.decode(m.value() or b"")
-        for m in read_to_end(worker.settings.bootstrap, worker.settings.topic_interactions)
-    ]
+    return topic_events(worker.settings)
 
 
 def github_headers(
