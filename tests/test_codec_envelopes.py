@@ -68,7 +68,7 @@ def test_a_bad_item_is_rejected_alone_with_its_own_bytes_and_index() -> None:
     items[3] = {**items[3], "tenant": "globex"}
     checked = check_record(PLAIN.envelopes.encode(batch(items)), PLAIN, NOW, 0)
     assert [c.index for c in checked] == [0, 1, 2, 3, 4]
-    rejected = {c.index: c for c in checked if isinstance(c.result, Rejection)}
+    rejected = {c.index or 0: c for c in checked if isinstance(c.result, Rejection)}
     assert {i: c.result.reason for i, c in rejected.items()} == {  # type: ignore[union-attr]
         1: "bad_weight",
         3: "tenant_mismatch",

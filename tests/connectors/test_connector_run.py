@@ -113,7 +113,7 @@ def test_stop_from_another_thread_ends_a_long_run(sdk_settings: Settings) -> Non
             reached.set()
 
     def work() -> None:
-        results.append(connector.run(Emitter(sdk_settings), progress=progress))
+        results.append(connector.run(Emitter(sdk_settings, envelopes=False), progress=progress))
 
     worker = threading.Thread(target=work, daemon=True)
     worker.start()

@@ -106,7 +106,7 @@ RAW_VALUES = (
 
 
 def test_no_raw_identifier_reaches_the_topics(sdk_settings: Settings) -> None:
-    with Emitter(sdk_settings) as emitter:
+    with Emitter(sdk_settings, envelopes=False) as emitter:
         for record in records_with_raw_ids("acme"):
             emitter.emit(record)
     messages = read_all(sdk_settings.bootstrap, sdk_settings.topic_interactions) + read_all(
@@ -120,7 +120,7 @@ def test_no_raw_identifier_reaches_the_topics(sdk_settings: Settings) -> None:
         blob = (message.key or b"") + b"\x00" + (message.value or b"")
         for needle in needles:
             assert needle not in blob, (needle, message)
-    events = decoded_events(sdk_settings, (m.value for m in messages))[: len(RAW_IDS)]
+    events = decoded_events(sdk_settings, (m.value for m in messages[: len(RAW_IDS)]))
     root = namespaced("event", "acme", "<msg-0@mail.example.com>")
     assert [e["in_reply_to"] for e in events] == [None] + [root] * (len(RAW_IDS) - 1)
     assert {e["attributes"]["message"] for e in events} == {root}

@@ -81,7 +81,7 @@ def test_partitioner_matches_the_java_client(key: bytes, partition: int) -> None
 
 def test_round_trip_of_interactions_people_and_tombstone(sdk_settings: Settings) -> None:
     builder = RecordBuilder(sdk_settings)
-    emitter = Emitter(sdk_settings)
+    emitter = Emitter(sdk_settings, envelopes=False)
     for person in PEOPLE:
         emitter.emit(person)
     emitter.emit(LEAVER)
@@ -138,7 +138,7 @@ def test_tombstone_needs_only_tenant_and_person(sdk_settings: Settings) -> None:
 
 def test_each_tenant_lands_on_its_murmur2_partition(sdk_settings: Settings) -> None:
     tenants = [f"tenant-{n:02d}" for n in range(12)]
-    with Emitter(sdk_settings) as emitter:
+    with Emitter(sdk_settings, envelopes=False) as emitter:
         for tenant in tenants:
             for raw in interactions(tenant):
                 emitter.emit(raw)
@@ -187,7 +187,7 @@ def test_context_manager_raises_delivery_error_too(kafka_settings: Settings) -> 
 def test_partial_failure_keeps_the_delivered_count(sdk_settings: Settings) -> None:
     missing = f"missing-{uuid.uuid4().hex[:12]}"
     settings = sdk_settings.model_copy(update={"topic_directory": missing})
-    emitter = Emitter(settings, producer=failing_producer(settings))
+    emitter = Emitter(settings, producer=failing_producer(settings), envelopes=False)
     for raw in interactions():
         emitter.emit(raw)
     emitter.emit(PEOPLE[0])

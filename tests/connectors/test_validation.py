@@ -130,7 +130,7 @@ def test_boundaries_are_accepted(sdk_settings: Settings) -> None:
         dataclasses.replace(GOOD, event_id="epoch", occurred_at=0),
         dataclasses.replace(GOOD, event_id="soon", occurred_at=int(time.time() * 1000) + 60_000),
     ]
-    with Emitter(sdk_settings) as emitter:
+    with Emitter(sdk_settings, envelopes=False) as emitter:
         for raw in accepted:
             emitter.emit(raw)
     assert len(read_all(sdk_settings.bootstrap, sdk_settings.topic_interactions)) == len(accepted)
