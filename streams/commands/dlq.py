@@ -33,7 +33,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     summary = summarize(dead_letters(settings), args.samples)
     console.print(f"{summary.total} records in {settings.topic_dlq}")
-    table = Table("reason", "count", "stage", "where", "from (#index)", "detail", "first bytes")
+    table = Table()
+    table.add_column("reason", no_wrap=True)
+    for column in ("count", "stage", "where", "from #index", "detail", "first bytes"):
+        table.add_column(column)
     for reason, count in summary.reasons.most_common():
         for index, letter in enumerate(summary.samples[reason]):
             table.add_row(
@@ -41,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
                 str(count) if index == 0 else "",
                 letter.stage,
                 letter.position,
-                letter.origin,
+                letter.origin.rpartition("/")[2],  # the source topic is the interactions one
                 letter.detail[:60],
                 (letter.value or b"")[:16].hex(" "),
             )

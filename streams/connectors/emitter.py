@@ -187,4 +187,5 @@ class Emitter:
         if exc_type is None:
             self.close()
         else:
+            self._closed.set()
             self.flush()

@@ -33,10 +33,11 @@ class ConfirmedProducer:
         records: list[tuple[bytes, bytes]] = []
         owners: list[list[int]] = []
         for tenant, group in positions.items():
-            for envelope in packer.pack(events[p] for p in group):
+            start = 0
+            for envelope in packer.pack([events[p] for p in group]):
                 records.append((tenant.encode(), packer.encode(envelope)))
-                owners.append(group[: len(envelope.items)])
-                group = group[len(envelope.items) :]
+                owners.append(group[start : start + len(envelope.items)])
+                start += len(envelope.items)
         outcomes: list[str | None] = ["timeout"] * len(events)
         for owned, outcome in zip(owners, self.send(topic, records), strict=True):
             for position in owned:

@@ -4,12 +4,16 @@ snapshot; a bad item of an envelope is dead-lettered alone, a corrupt envelope w
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 from confluent_kafka import Producer
 from faults.test_poison_records import dead_letters, header, offline, organizations, produce
+from support.events import topic_events
 from support.expected import Snapshots, expect
-from support.kafka import end_offsets
+from support.kafka import REPO, end_offsets
 from support.replay import Replay
 from support.worker import WorkerProcess
 
@@ -22,6 +26,7 @@ from streams.model import Interaction
 from streams.records.check import Codecs
 from streams.settings import Settings
 from streams.timeutil import parse_time
+from streams.web.delivery import ConfirmedProducer
 
 TENANTS = ("envelopes", "singles", "mixed")
 PART = 150
@@ -134,3 +139,28 @@ def test_bad_items_go_alone_a_corrupt_envelope_whole_and_replay_takes_each_once(
     )
     decoded = [codecs.interactions.decode(m.value() or b"") for m in replayed[:2]]
     assert sorted(e["event_id"] for e in decoded) == ["bad-weight", "stranger"]
+    shown = subprocess.run(
+        [sys.executable, "-m", "streams", "dlq", "show"],
+        cwd=REPO,
+        env={**os.environ, **pipeline.to_env(), "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    partition = header(again, "source-partition")
+    assert f"{partition}:{offset}#10" in shown.stdout
+    assert f"{partition}:{offset}#21" in shown.stdout
+
+
+def test_http_delivery_packs_each_tenant_in_bounded_envelopes(pipeline: Settings) -> None:
+    settings = pipeline.model_copy(update={"envelope_max_events": 3})
+    _, good = organizations()
+    acme = [e for e in good if e["tenant"] == "acme"][:7]
+    globex = [e for e in good if e["tenant"] == "globex"][:4]
+    mixed = [acme[0], globex[0], *acme[1:5], *globex[1:], *acme[5:]]
+    producer = ConfirmedProducer(settings, Codecs.from_settings(settings))
+    assert producer.send_events(settings.topic_interactions, mixed) == [None] * len(mixed)
+    on_topic = topic_events(settings)
+    assert [e for e in on_topic if e["tenant"] == "acme"] == acme
+    assert [e for e in on_topic if e["tenant"] == "globex"] == globex
+    assert sum(end_offsets(settings.bootstrap, settings.topic_interactions).values()) == 3 + 2
