@@ -4,9 +4,7 @@ ingest, revocation without restart, the ORGPULSE_INGEST_TOKEN shorthand, refused
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +12,7 @@ from pathlib import Path
 from confluent_kafka import Producer
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
-from support.kafka import REPO
+from support.cli import orgpulse
 from support.worker import Answer, WorkerProcess, wait_for
 
 from streams.access import SCOPES, Scope, add_token, tokens_path, webhook_secrets_path
@@ -136,20 +134,11 @@ def test_a_metrics_token_of_some_tenants_sees_only_their_series(worker: WorkerPr
 
 def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     """``orgpulse ARGS`` with the worker's tokens and secrets files."""
-    env = {
-        **os.environ,
+    files = {
         "ORGPULSE_TOKENS_FILE": str(tokens_path(settings)),
         "ORGPULSE_WEBHOOK_SECRETS_FILE": str(webhook_secrets_path(settings)),
     }
-    return subprocess.run(
-        [sys.executable, "-m", "streams", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return orgpulse(*args, env=files)
 
 
 def test_tokens_added_and_revoked_with_the_cli_apply_to_the_running_worker(
@@ -188,16 +177,7 @@ def test_ingest_token_variable_is_an_ingest_token_of_every_tenant(pipeline: Sett
 
 def refusal(settings: Settings, **environment: str) -> subprocess.CompletedProcess[str]:
     """``orgpulse worker`` with these settings and variables, expected to stop at once."""
-    env = {**os.environ, **settings.to_env(), **environment}
-    return subprocess.run(
-        [sys.executable, "-m", "streams", "worker"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=False,
-    )
+    return orgpulse("worker", env={**settings.to_env(), **environment}, timeout=90)
 
 
 def test_short_or_empty_secrets_stop_the_worker_at_start(

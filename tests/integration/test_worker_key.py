@@ -4,13 +4,9 @@ stops it at start with the how-to."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
+from support.cli import orgpulse
 from support.hermetic import KEY_VARIABLE
-from support.kafka import REPO
 from support.worker import WorkerProcess
 
 from streams.settings import Settings
@@ -36,15 +32,6 @@ def test_without_a_key_ingest_and_webhooks_answer_503(
 
 @pytest.mark.parametrize("key", ["orgpulse-development-key", "too-short", ""])
 def test_a_refused_key_stops_the_worker_at_start(pipeline: Settings, key: str) -> None:
-    env = {**os.environ, **pipeline.to_env(), KEY_VARIABLE: key}
-    result = subprocess.run(
-        [sys.executable, "-m", "streams", "worker"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = orgpulse("worker", env={**pipeline.to_env(), KEY_VARIABLE: key})
     assert result.returncode == 2, result.stderr[-2000:]
     assert "pseudonym key" in result.stderr and "token_urlsafe" in result.stderr

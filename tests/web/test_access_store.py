@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
-from support.kafka import REPO
+from support.cli import orgpulse
 
 from streams.access import (
     AccessError,
@@ -31,27 +29,17 @@ from streams.web.scoped_metrics import TenantMetrics
 from streams.web.webhooks import RecentDeliveries
 
 
-def orgpulse(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def cli(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     """``orgpulse ARGS`` with its tokens and secrets files in ``tmp_path``."""
-    env = {
-        **os.environ,
+    files = {
         "ORGPULSE_TOKENS_FILE": str(tmp_path / "tokens.json"),
         "ORGPULSE_WEBHOOK_SECRETS_FILE": str(tmp_path / "webhook-secrets.json"),
     }
-    return subprocess.run(
-        [sys.executable, "-m", "streams", *args],
-        cwd=REPO,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return orgpulse(*args, env=files, stdin=stdin)
 
 
 def test_tokens_add_prints_the_token_once_and_stores_only_its_hash(tmp_path: Path) -> None:
-    added = orgpulse(tmp_path, "tokens", "add", "--tenant", "a", "--tenant", "b", "--scope", "read")
+    added = cli(tmp_path, "tokens", "add", "--tenant", "a", "--tenant", "b", "--scope", "read")
     assert added.returncode == 0, added.stderr
     token = added.stdout.splitlines()[-1]
     assert len(token) >= 43 and token.strip() == token and " " not in token
@@ -67,33 +55,31 @@ def test_tokens_add_prints_the_token_once_and_stores_only_its_hash(tmp_path: Pat
         ["read"],
         False,
     )
-    listed = orgpulse(tmp_path, "tokens", "list").stdout
+    listed = cli(tmp_path, "tokens", "list").stdout
     assert stored["id"] in listed and "tenants=a,b" in listed
     assert token not in listed and stored["sha256"] not in listed
-    assert orgpulse(tmp_path, "tokens", "revoke", stored["id"]).returncode == 0
+    assert cli(tmp_path, "tokens", "revoke", stored["id"]).returncode == 0
     assert read_tokens(path) == ()
-    assert orgpulse(tmp_path, "tokens", "revoke", stored["id"]).returncode == 1
+    assert cli(tmp_path, "tokens", "revoke", stored["id"]).returncode == 1
 
 
 def test_tokens_add_needs_tenants_or_all_and_known_scopes(tmp_path: Path) -> None:
-    assert orgpulse(tmp_path, "tokens", "add", "--scope", "read").returncode == 2
+    assert cli(tmp_path, "tokens", "add", "--scope", "read").returncode == 2
     both = ("--tenant", "a", "--all-tenants", "--scope", "read")
-    assert orgpulse(tmp_path, "tokens", "add", *both).returncode == 2
-    assert orgpulse(tmp_path, "tokens", "add", "--all-tenants", "--scope", "admin").returncode == 2
+    assert cli(tmp_path, "tokens", "add", *both).returncode == 2
+    assert cli(tmp_path, "tokens", "add", "--all-tenants", "--scope", "admin").returncode == 2
     assert not (tmp_path / "tokens.json").exists()
 
 
 def test_webhook_secrets_come_from_stdin_or_are_generated(tmp_path: Path) -> None:
-    short = orgpulse(tmp_path, "webhooks", "set-secret", "--tenant", "a", "--slack", stdin="tiny\n")
+    short = cli(tmp_path, "webhooks", "set-secret", "--tenant", "a", "--slack", stdin="tiny\n")
     assert short.returncode == 2 and "16 bytes" in short.stdout
     given = "slack-signing-secret-of-acme"
     assert (
-        orgpulse(
-            tmp_path, "webhooks", "set-secret", "--tenant", "a", "--slack", stdin=given
-        ).returncode
+        cli(tmp_path, "webhooks", "set-secret", "--tenant", "a", "--slack", stdin=given).returncode
         == 0
     )
-    made = orgpulse(tmp_path, "webhooks", "set-secret", "--tenant", "a", "--github", "--generate")
+    made = cli(tmp_path, "webhooks", "set-secret", "--tenant", "a", "--github", "--generate")
     generated = made.stdout.splitlines()[-1]
     path = tmp_path / "webhook-secrets.json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -101,7 +87,7 @@ def test_webhook_secrets_come_from_stdin_or_are_generated(tmp_path: Path) -> Non
     assert secret_for(secrets_file, "a", "slack") == given.encode()
     assert secret_for(secrets_file, "a", "github") == generated.encode() and len(generated) >= 43
     assert secret_for(secrets_file, "b", "github") is None
-    assert orgpulse(tmp_path, "webhooks", "list").stdout.split() == ["a", "github,slack"]
+    assert cli(tmp_path, "webhooks", "list").stdout.split() == ["a", "github,slack"]
 
 
 def test_decisions_for_missing_unknown_uncovered_and_covered_tokens(tmp_path: Path) -> None:
