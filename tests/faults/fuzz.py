@@ -3,7 +3,8 @@
 The reasons follow from the wire format and the event contract (DESIGN §2 and §3), not from
 the worker's code: single-object framing is ``C3 01`` + an 8-byte fingerprint + the body, ids
 are non-empty strings of at most 512 characters, timestamps lie between 1970 and a few minutes
-ahead of the wall clock, at most 1000 targets, weights are finite and positive.
+ahead of the wall clock, at most 1000 targets, weights lie between 1e-6 and 1e6 (the other
+documented limits are exercised by :mod:`faults.extremes`).
 """
 
 from __future__ import annotations
