@@ -29,13 +29,14 @@ async def louvain_pass(worker: Worker) -> None:
     """Count hidden silos of every tenant and window, with networkx running in an executor."""
     runtime = worker.runtime
     loop = asyncio.get_running_loop()
-    for tenant, state in list(runtime.states.items()):
+    for slot in list(runtime.slots.values()):
+        state = slot.state
         for window in worker.settings.windows:
             source = prepare(state.windows.graphs[window], state.directory)
             count = await loop.run_in_executor(
                 None, hidden_silos, source, worker.settings.min_group_size
             )
-            runtime.hidden_silos.setdefault(tenant, {})[window] = count
+            slot.hidden_silos[window] = count
 
 
 def register(worker: Worker) -> None:
@@ -47,7 +48,7 @@ def register(worker: Worker) -> None:
     async def refresh() -> None:
         if not settled(worker):
             return
-        for tenant in runtime.stored_tenants() - runtime.states.keys():
+        for tenant in runtime.stored_tenants() - runtime.slots.keys():
             if owns(worker, tenant):  # the store keeps the keys of revoked partitions
                 runtime.state(tenant)
         if snapshots.due():

@@ -16,12 +16,13 @@ from __future__ import annotations
 import heapq
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from streams.analytics.config import AnalyticsConfig
-from streams.analytics.feedback.tracker import FeedbackFacts
+from streams.analytics.feedback.tracker import NO_FACTS, FeedbackFacts
 from streams.analytics.journal import Delta, split
 from streams.analytics.knowledge.section import KnowledgeObservers, knowledge_section
 from streams.analytics.silos.silo import build_alert
@@ -87,28 +88,65 @@ def _align(state: TenantState, person: str, entry: Person | None) -> None:
         state.set_team(person, team, bot)
 
 
+@dataclass
+class TenantSlot:
+    """Everything one worker holds for one tenant: its state and knowledge observers (the
+    input side, changed only by applying events and directory updates), its stored deltas,
+    and the views the timers computed from the state (read by the collector)."""
+
+    state: TenantState
+    observers: KnowledgeObservers
+    stored: StoredDeltas = field(default_factory=StoredDeltas)
+    snapshots: dict[str, dict[str, Any]] = field(default_factory=dict)
+    hidden_silos: dict[str, int] = field(default_factory=dict)
+    open_requests: dict[tuple[str, str], int] = field(default_factory=dict)
+    knowledge: dict[str, Any] = field(default_factory=dict)
+
+
 class Runtime:
-    """Applies interactions and directory updates to tenant states and persists their deltas."""
+    """Applies interactions and directory updates to tenant states and persists their deltas.
+
+    The directory entries this worker has read are kept here, for every tenant, so that a
+    tenant rebuilt later (after a restart or a rebalance) is aligned with them.
+    """
 
     def __init__(self, config: AnalyticsConfig, store: DeltaStore, metrics: WorkerMetrics) -> None:
         self.config = config
         self.store = store
         self.metrics = metrics
-        self.states: dict[str, TenantState] = {}
-        self._stored: dict[str, StoredDeltas] = {}
+        self.slots: dict[str, TenantSlot] = {}
         self._directory: dict[str, dict[str, Person | None]] = {}
-        self.snapshots: dict[str, dict[str, dict[str, Any]]] = {}
-        self.hidden_silos: dict[str, dict[str, int]] = {}
-        self.open_requests: dict[str, dict[tuple[str, str], int]] = {}
-        self.knowledge: dict[str, dict[str, Any]] = {}
-        self.observers: dict[str, KnowledgeObservers] = {}
 
     def state(self, tenant: str) -> TenantState:
         """The tenant's state, rebuilt from the store the first time it is needed."""
-        state = self.states.get(tenant)
-        if state is None:
-            state = self.states[tenant] = self._rebuild(tenant)
-        return state
+        return self.slot(tenant).state
+
+    def slot(self, tenant: str) -> TenantSlot:
+        """The tenant's slot, rebuilt from the store the first time it is needed."""
+        slot = self.slots.get(tenant)
+        if slot is None:
+            slot = self.slots[tenant] = self._rebuild(tenant)
+        return slot
+
+    @property
+    def snapshots(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Per tenant, the snapshots of the latest refresh by window."""
+        return {tenant: slot.snapshots for tenant, slot in self.slots.items() if slot.snapshots}
+
+    @property
+    def hidden_silos(self) -> dict[str, dict[str, int]]:
+        """Per tenant, the hidden-silo counts of the latest Louvain pass by window."""
+        return {t: slot.hidden_silos for t, slot in self.slots.items() if slot.hidden_silos}
+
+    @property
+    def open_requests(self) -> dict[str, dict[tuple[str, str], int]]:
+        """Per tenant, the open requests of the latest refresh by (team label, age band)."""
+        return {t: slot.open_requests for t, slot in self.slots.items() if slot.open_requests}
+
+    @property
+    def knowledge(self) -> dict[str, dict[str, Any]]:
+        """Per tenant, the knowledge-flow section of the latest knowledge refresh."""
+        return {t: slot.knowledge for t, slot in self.slots.items() if slot.knowledge}
 
     def stored_tenants(self) -> set[str]:
         """Tenants with deltas in the store."""
@@ -116,20 +154,13 @@ class Runtime:
 
     def forget(self) -> None:
         """Drop in-memory states (after a rebalance); they are rebuilt from the store."""
-        self.states.clear()
-        self._stored.clear()
-        self.snapshots.clear()
-        self.hidden_silos.clear()
-        self.open_requests.clear()
-        self.knowledge.clear()
-        self.observers.clear()
+        self.slots.clear()
 
-    def _rebuild(self, tenant: str, align: bool = True) -> TenantState:
+    def _rebuild(self, tenant: str, align: bool = True) -> TenantSlot:
         started = time.perf_counter()
         state = TenantState(tenant, self.config)
-        observers = self.observers[tenant] = KnowledgeObservers()
-        observers.attach(state)
-        stored = self._stored[tenant] = StoredDeltas()
+        slot = TenantSlot(state, KnowledgeObservers())
+        slot.observers.attach(state)
         keys = sorted(
             (k for k in list(self.store.keys()) if _split_key(k)[0] == tenant),
             key=lambda k: _split_key(k)[1],
@@ -137,17 +168,17 @@ class Runtime:
         for key in keys:
             delta = self.store[key]
             state.apply_delta(delta)
-            stored.track(_split_key(key)[1], delta)
+            slot.stored.track(_split_key(key)[1], delta)
         for person, entry in self._directory.get(tenant, {}).items() if align else ():
             _align(state, person, entry)
-        observers.artifacts.drain_crossings()  # observed before the restart
+        slot.observers.artifacts.drain_crossings()  # observed before the restart
         if keys:
             log.info(
                 "rebuilt a tenant from %d deltas in %.2f s",
                 len(keys),
                 time.perf_counter() - started,
             )
-        return state
+        return slot
 
     def apply_directory(
         self, updates: Iterable[DirectoryUpdate], owns: Callable[[str], bool] = lambda _: True
@@ -162,7 +193,7 @@ class Runtime:
                 log.warning("directory entry skipped: %s (%s)", error.reason, error.field)
                 continue
             self._directory.setdefault(tenant, {})[person] = entry
-            if tenant in self.states or owns(tenant):
+            if tenant in self.slots or owns(tenant):
                 _align(self.state(tenant), person, entry)
 
     def apply_events(
@@ -173,10 +204,11 @@ class Runtime:
         """Apply valid events in order; returns the alerts of the silo transitions they caused.
 
         An event whose application raises is rolled back (see the module docstring) and
-        reported to ``failed`` with its index; by default the error is raised again.
+        reported to ``failed`` with its index; by default the error is raised again. The
+        outcome counters are added once per call and label, not once per event.
         """
         alerts: list[Alert] = []
-        metrics = self.metrics
+        counts: Counter[tuple[str, str, str]] = Counter()
         for index, event in enumerate(events):
             tenant = event["tenant"]
             try:
@@ -184,20 +216,25 @@ class Runtime:
             except Exception as error:  # one record's fault: the tenant is rolled back
                 failed(index, error)
                 continue
-            self._observe_feedback(tenant, outcome.feedback)
-            if outcome.status in ("applied", "broadcast"):
-                source = metrics.source_label(tenant, event["source"])
-                metrics.processed.labels(tenant, source).inc()
-            if outcome.status == "broadcast":
-                metrics.broadcast.labels(tenant).inc()
-            elif outcome.status == "late":
-                metrics.late.labels(tenant).inc()
-            elif outcome.status == "duplicate":
-                metrics.duplicate.labels(tenant).inc()
+            if outcome.feedback is not NO_FACTS:
+                self._observe_feedback(tenant, outcome.feedback)
+            counts[outcome.status, tenant, event["source"]] += 1
             alerts.extend(
                 build_alert(tenant, self.config.silo_window, t) for t in outcome.transitions
             )
+        self._count(counts)
         return alerts
+
+    def _count(self, counts: Counter[tuple[str, str, str]]) -> None:
+        metrics = self.metrics
+        for (status, tenant, source), count in counts.items():
+            if status in ("applied", "broadcast"):
+                metrics.processed.labels(tenant, metrics.source_label(tenant, source)).inc(count)
+            rejected = {"broadcast": metrics.broadcast, "late": metrics.late}.get(status)
+            if status == "duplicate":
+                rejected = metrics.duplicate
+            if rejected is not None:
+                rejected.labels(tenant).inc(count)
 
     def _apply(self, tenant: str, event: Interaction) -> Outcome:
         """Apply one event; if that raises, restore the state as it was before the event."""
@@ -208,47 +245,47 @@ class Runtime:
         except Exception as error:
             log.warning("rolling a tenant back: an event raised %s", type(error).__name__)
             pending = state.journal.until(mark)
-            restored = self.states[tenant] = self._rebuild(tenant, align=False)
-            restored.restore_pending(pending)
+            restored = self.slots[tenant] = self._rebuild(tenant, align=False)
+            restored.state.restore_pending(pending)
             raise
 
     def _observe_feedback(self, tenant: str, facts: FeedbackFacts) -> None:
         metrics = self.metrics
         label = metrics.source_label
         for opened in facts.opened:
-            metrics.requests.labels(tenant, label(tenant, opened.source), opened.team).inc()
+            metrics.request_counts(tenant, label(tenant, opened.source), opened.team).inc()
         for answered in facts.answered:
             source = label(tenant, answered.source)
-            metrics.latency.labels(tenant, source, answered.scope, answered.team).observe(
+            metrics.latencies(tenant, source, answered.scope, answered.team).observe(
                 answered.latency_seconds
             )
         for unanswered in facts.unanswered:
             source = label(tenant, unanswered.source)
-            metrics.unanswered.labels(tenant, source, unanswered.team).inc()
+            metrics.unanswered_counts(tenant, source, unanswered.team).inc()
 
     def observe_crossings(self) -> None:
         """Feed the artifact cross-team times observed since the last call to the histogram."""
-        for tenant, observers in self.observers.items():
-            for seconds in observers.artifacts.drain_crossings():
-                self.metrics.artifact_crossing.labels(tenant).observe(seconds)
+        for tenant, slot in self.slots.items():
+            for seconds in slot.observers.artifacts.drain_crossings():
+                self.metrics.crossings(tenant).observe(seconds)
 
     def refresh_knowledge(self, top_k: int) -> None:
         """Recompute every tenant's knowledge-flow section (O(people * teams) each)."""
-        for tenant, state in self.states.items():
-            self.knowledge[tenant] = knowledge_section(state, self.observers[tenant], top_k)
+        for slot in self.slots.values():
+            slot.knowledge = knowledge_section(slot.state, slot.observers, top_k)
 
     def persist(self) -> None:
         """Store every tenant's pending delta, in consecutive parts of at most
         :data:`DELTA_BUDGET_BYTES`, and delete deltas that left the largest window."""
-        for tenant, state in self.states.items():
-            delta = state.take_delta()
-            stored = self._stored[tenant]
+        for tenant, slot in self.slots.items():
+            delta = slot.state.take_delta()
+            stored = slot.stored
             if delta["ops"] or delta["late"] or delta["duplicate"]:
                 for part in split(delta, DELTA_BUDGET_BYTES):
                     sequence = stored.next_sequence
                     self.store[_key(tenant, sequence)] = part
                     stored.track(sequence, part)
-            self._expire(tenant, state, stored)
+            self._expire(tenant, slot.state, stored)
 
     def _expire(self, tenant: str, state: TenantState, stored: StoredDeltas) -> None:
         """Drop the events of deltas that left the largest window; keep directory changes."""
@@ -267,18 +304,17 @@ class Runtime:
     def watermarks(self) -> dict[str, int]:
         """Newest event time of every tenant that has seen one."""
         return {
-            t: s.windows.watermark
-            for t, s in self.states.items()
-            if s.windows.watermark is not None
+            t: slot.state.windows.watermark
+            for t, slot in self.slots.items()
+            if slot.state.windows.watermark is not None
         }
 
     def refresh(self) -> None:
         """Recompute every tenant's snapshots (O(teams) each) for the exporter and the API."""
-        for tenant, state in self.states.items():
-            windows = {}
+        for tenant, slot in self.slots.items():
+            state = slot.state
             for window in self.config.windows:
                 with self.metrics.graph_compute.labels(tenant, window).time():
-                    windows[window] = state.snapshot(window)
-            self.snapshots[tenant] = windows
+                    slot.snapshots[window] = state.snapshot(window)
             if state.windows.watermark is not None:
-                self.open_requests[tenant] = state.open_requests_by_age(state.windows.watermark)
+                slot.open_requests = state.open_requests_by_age(state.windows.watermark)

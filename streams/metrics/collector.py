@@ -41,10 +41,21 @@ ORG_GAUGES = (
 class Source(Protocol):
     """What the collector reads (the worker's runtime)."""
 
-    snapshots: dict[str, dict[str, dict[str, Any]]]
-    hidden_silos: dict[str, dict[str, int]]
-    open_requests: dict[str, dict[tuple[str, str], int]]
-    knowledge: dict[str, dict[str, Any]]
+    @property
+    def snapshots(self) -> Snapshots:
+        """Per tenant, the snapshots of the latest refresh by window."""
+
+    @property
+    def hidden_silos(self) -> Mapping[str, Mapping[str, int]]:
+        """Per tenant, hidden-silo counts by window."""
+
+    @property
+    def open_requests(self) -> Mapping[str, Mapping[tuple[str, str], int]]:
+        """Per tenant, open requests by (team label, age band)."""
+
+    @property
+    def knowledge(self) -> Mapping[str, Mapping[str, Any]]:
+        """Per tenant, the knowledge-flow section."""
 
     def watermarks(self) -> dict[str, int]:
         """Newest event time per tenant."""

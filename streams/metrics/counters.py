@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Generic, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
 
@@ -41,9 +42,16 @@ class SourceLabels:
     def __init__(self, limit: int = DEFAULT_MAX_SOURCES) -> None:
         self.limit = limit
         self._named: dict[str, set[str]] = {}
+        self._labels: dict[tuple[str, str], str] = {}
 
     def __call__(self, tenant: str, source: str) -> str:
-        """The label of ``source`` for ``tenant``."""
+        """The label of ``source`` for ``tenant`` (a source keeps the label it first got)."""
+        label = self._labels.get((tenant, source))
+        if label is None:
+            label = self._labels[tenant, source] = self._assign(tenant, source)
+        return label
+
+    def _assign(self, tenant: str, source: str) -> str:
         label = source.lower()
         if not SOURCE_LABEL.fullmatch(label):
             return OTHER_SOURCE
@@ -54,6 +62,24 @@ class SourceLabels:
             return OTHER_SOURCE
         named.add(label)
         return label
+
+
+Metric = TypeVar("Metric", Counter, Histogram)
+
+
+class Children(Generic[Metric]):
+    """The children of a labelled metric, each looked up in the client once."""
+
+    def __init__(self, metric: Metric) -> None:
+        self.metric: Metric = metric
+        self._children: dict[tuple[str, ...], Metric] = {}
+
+    def __call__(self, *values: str) -> Metric:
+        """The child of these label values."""
+        child = self._children.get(values)
+        if child is None:
+            child = self._children[values] = self.metric.labels(*values)
+        return child
 
 
 class WorkerMetrics:
@@ -125,3 +151,8 @@ class WorkerMetrics:
             registry=registry,
             buckets=LATENCY_BUCKETS,
         )
+        # the per-event metrics, looked up once per label values
+        self.request_counts = Children(self.requests)
+        self.latencies = Children(self.latency)
+        self.unanswered_counts = Children(self.unanswered)
+        self.crossings = Children(self.artifact_crossing)

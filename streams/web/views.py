@@ -44,7 +44,7 @@ def register(worker: Worker) -> None:
     async def health(view: View, request: Request) -> Response:
         ready = settled(worker)
         return view.json(
-            {"status": "ok" if ready else "starting", "tenants": len(runtime.states)},
+            {"status": "ok" if ready else "starting", "tenants": len(runtime.slots)},
             status=200 if ready else 503,
         )
 
@@ -59,9 +59,10 @@ def register(worker: Worker) -> None:
                 {"error": f"unknown window {window!r}", "windows": list(settings.windows)},
                 status=400,
             )
-        if tenant not in runtime.states:
+        slot = runtime.slots.get(tenant)
+        if slot is None:
             return view.json({"error": "tenant not served by this worker"}, status=404)
-        body: dict[str, Any] = runtime.states[tenant].snapshot(window)
+        body: dict[str, Any] = slot.state.snapshot(window)
         return view.json(body)
 
     @app.page("/api/v1/tenants/{tenant}/knowledge")
@@ -69,9 +70,8 @@ def register(worker: Worker) -> None:
         record = gate.check(request, "read", tenant)
         if not isinstance(record, TokenRecord):
             return refuse(view, record)
-        if tenant not in runtime.states:
+        slot = runtime.slots.get(tenant)
+        if slot is None:
             return view.json({"error": "tenant not served by this worker"}, status=404)
-        section = knowledge_section(
-            runtime.states[tenant], runtime.observers[tenant], settings.top_k
-        )
+        section = knowledge_section(slot.state, slot.observers, settings.top_k)
         return view.json(section)

@@ -85,7 +85,7 @@ def test_directory_of_tenants_owned_elsewhere_waits_until_they_are_rebuilt_here(
         for i in range(5)
     ]
     runtime.apply_directory(entries, owns=lambda tenant: tenant == "here")  # type: ignore[arg-type]
-    assert set(runtime.states) == {"here"}
+    assert set(runtime.slots) == {"here"}
     assert runtime.state("here").directory.members("t") == 5
     assert runtime.state("elsewhere").directory.members("t") == 5
 
