@@ -1,10 +1,17 @@
-"""Backfill: time to replay a large history through the worker to a final snapshot.
+"""Backfill: time to replay a large history to a served snapshot, then a SIGKILL and restart.
 
 Produces ``--events`` (default 1,000,000) events of a simulated 10,000-person, 200-team
 organization (seed 7) spread over ``--days`` (default 30) of event time, so the 28-day window
-expires buckets during the replay. Then starts the worker and polls ``/metrics`` until every
-event is counted, and fetches the 28d snapshot from the snapshot API. Reports the time from
-worker start to the snapshot, the steady rate, start-up, and the worker's memory.
+expires buckets during the replay. They are produced in envelopes, as the importers write a
+history, and all before the worker starts, so producing is not part of the figure. Then:
+
+1. starts the worker and polls ``/metrics`` until every event is counted, and fetches the 28d
+   snapshot from the snapshot API: worker start → served snapshot with all events counted,
+   and the worker's RSS at that point;
+2. SIGKILLs the worker (no shutdown, nothing flushed beyond what it had confirmed), starts it
+   again on the same data directory and polls the snapshot API until the 28d snapshot is
+   served and equal to the one before the kill (the whole JSON: a snapshot has no wall-clock
+   field, its ``as_of`` is the event-time watermark): restart → the same snapshot served.
 
     .venv/bin/python benchmarks/bench_backfill.py [--events 1000000] [--people 10000]
 """
@@ -14,12 +21,16 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+import urllib.error
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from common import (
     ServiceProcess,
     bench_settings,
     count_run,
+    figure,
     local_broker,
     produce,
     rss_mib,
@@ -32,17 +43,75 @@ BROKER_PORT, WEB_PORT = 29094, 26068
 POLL_BACKFILL_SECONDS = 5.0
 """A 200-team org's /metrics has over 10,000 series: one scrape takes the worker
 hundreds of milliseconds, so a Prometheus-like interval keeps the measurement honest."""
+POLL_RESTART_SECONDS = 0.5
+"""The snapshot API answers in O(teams) from aggregates; a restart is polled more closely."""
 TIMEOUT_SECONDS = 4 * 3600.0
 WINDOW = "28d"
 
 
+@dataclass(frozen=True)
+class Restart:
+    """A restarted worker: seconds from its start to the first snapshot it served, to the
+    snapshot equal to the one before the kill (``None``: not within the timeout), and the
+    last snapshot it served."""
+
+    first_served: float | None
+    equal: float | None
+    last: dict[str, Any] | None
+
+
+def snapshot_or_none(worker: ServiceProcess, path: str) -> dict[str, Any] | None:
+    """The snapshot, or None while the worker does not serve it (not up, 404, 503)."""
+    try:
+        body: dict[str, Any] = worker.get_json(path)
+    except (urllib.error.URLError, OSError):
+        return None
+    return body
+
+
+def served_again(
+    worker: ServiceProcess, path: str, before: dict[str, Any], timeout: float
+) -> Restart:
+    """Start ``worker`` and poll ``path`` until it serves ``before`` again."""
+    started = worker.start()
+    deadline = started + timeout
+    first: float | None = None
+    last: dict[str, Any] | None = None
+    while time.monotonic() < deadline:
+        worker.check_alive()
+        snapshot = snapshot_or_none(worker, path)
+        if snapshot is not None:
+            at = time.monotonic() - started
+            first = at if first is None else first
+            last = snapshot
+            if snapshot == before:
+                return Restart(first, at, last)
+        time.sleep(POLL_RESTART_SECONDS)
+    return Restart(first, None, last)
+
+
+def differences(before: dict[str, Any], after: dict[str, Any] | None) -> str:
+    """The top-level keys (and ``org`` fields) in which ``after`` differs from ``before``."""
+    if after is None:
+        return "never served"
+    keys = [key for key in before if after.get(key) != before[key]]
+    org = [f"org.{k}={after['org'].get(k)} (was {v})" for k, v in before["org"].items()]
+    return ", ".join(keys) + "; " + ", ".join(org)
+
+
 def main() -> None:
-    """Produce the history, replay it through the worker and print the timings."""
+    """Produce the history, replay it through the worker, kill and restart it; print timings."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--teams", type=int, default=200)
     parser.add_argument("--days", type=float, default=30.0, help="event-time span of the history")
+    parser.add_argument(
+        "--restart-timeout",
+        type=float,
+        default=900.0,
+        help="seconds to wait for the restarted worker to serve the same snapshot",
+    )
     args = parser.parse_args()
     spec = OrgSpec(
         seed=7,
@@ -52,6 +121,7 @@ def main() -> None:
         siloed_teams=max(1, args.teams // 20),
         events_per_hour=args.events / (args.days * 24),
     )
+    path = f"/api/v1/tenants/{spec.tenant}/snapshot?window={WINDOW}"
     with tempfile.TemporaryDirectory() as tmp, local_broker(Path(tmp), BROKER_PORT) as broker:
         settings = bench_settings(broker, Path(tmp), "bench-backfill", WEB_PORT)
         simulator = OrgSimulator(spec, args.events, parse_time("2026-06-01T00:00:00Z"))
@@ -59,35 +129,61 @@ def main() -> None:
         with ServiceProcess(settings, "worker") as worker:
             run = count_run(worker, args.events, TIMEOUT_SECONDS, POLL_BACKFILL_SECONDS)
             asked_at = time.monotonic()
-            snapshot = worker.get_json(f"/api/v1/tenants/{spec.tenant}/snapshot?window={WINDOW}")
+            before: dict[str, Any] = worker.get_json(path)
             snapshot_at = time.monotonic()
             current, peak = rss_mib(worker.pid)
-    counted = run.done - run.started
-    org = snapshot["org"]
+            worker.kill()
+        with ServiceProcess(settings, "restarted") as restarted:
+            restart = served_again(restarted, path, before, args.restart_timeout)
     print(
         f"org: {args.people:,} people, {args.teams} teams, {args.events:,} events over "
         f"{args.days:g} days, seed 7"
     )
     rate = args.events / producing
-    print(f"simulate + produce:             {producing:8.1f} s ({rate:,.0f} events/s)")
-    print(f"worker start -> first counted:  {run.startup:8.1f} s")
     print(
-        f"worker start -> all counted:    {counted:8.1f} s ({run.end_to_end:,.0f} events/s end to "
-        f"end, {run.steady:,.0f} steady)"
+        f"simulate + produce (envelopes, before the worker starts): {producing:.1f} s "
+        f"({rate:,.0f} events/s)"
     )
+    report_backfill(run.startup, run.done - run.started, snapshot_at - run.started)
     print(
-        f"worker start -> {WINDOW} snapshot:  {snapshot_at - run.started:8.1f} s (the API "
+        f"  ({run.end_to_end:,.0f} events/s end to end, {run.steady:,.0f} steady; the API "
         f"answered in {snapshot_at - asked_at:.2f} s)"
     )
+    org = before["org"]
     print(
         f"snapshot {WINDOW}: {org['people']:,} people, {org['pairs']:,} pairs, "
-        f"{len(snapshot['teams'])} teams reported, {snapshot['feedback']['requests']:,} requests"
+        f"{len(before['teams'])} teams reported, {before['feedback']['requests']:,} requests"
     )
     print(f"worker RSS at the end:          {current:8,.0f} MiB (peak {peak:,.0f} MiB)")
     print(
         f"(/metrics polled every {POLL_BACKFILL_SECONDS:.0f} s, one scrape answered in "
         f"{run.scrape_seconds * 1e3:.0f} ms)"
     )
+    report_restart(restart, before, args.restart_timeout)
+    figure("backfill_seconds", snapshot_at - run.started, "s")
+    figure("backfill_rss_mib", current, "MiB")
+    if restart.equal is not None:
+        figure("restart_seconds", restart.equal, "s")
+
+
+def report_backfill(startup: float, counted: float, served: float) -> None:
+    """The backfill's start-up, all-counted and snapshot times (from the worker's start)."""
+    print(f"worker start -> first counted:  {startup:8.1f} s")
+    print(f"worker start -> all counted:    {counted:8.1f} s")
+    print(f"worker start -> {WINDOW} snapshot:  {served:8.1f} s (all events counted)")
+
+
+def report_restart(restart: Restart, before: dict[str, Any], timeout: float) -> None:
+    """The restart's timings, or what still differed when it timed out."""
+    if restart.first_served is not None:
+        print(f"SIGKILL, restart -> first {WINDOW} snapshot served: {restart.first_served:6.1f} s")
+    if restart.equal is not None:
+        print(f"SIGKILL, restart -> the same {WINDOW} snapshot:    {restart.equal:6.1f} s")
+    else:
+        print(
+            f"SIGKILL, restart: the same {WINDOW} snapshot NOT served within {timeout:.0f} s; "
+            f"it differed in {differences(before, restart.last)}"
+        )
 
 
 if __name__ == "__main__":

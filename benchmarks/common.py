@@ -56,12 +56,18 @@ def bench_settings(broker: LocalBroker, data_dir: Path, app_id: str, web_port: i
     return settings
 
 
-def produce(settings: Settings, simulator: OrgSimulator) -> float:
-    """Produce the simulator's directory and events through the SDK emitter, one record per
-    event (the plain ceiling and the naive agent decode single events); seconds taken."""
+def produce(settings: Settings, simulator: OrgSimulator, envelopes: bool = True) -> float:
+    """Produce the simulator's directory and events through the SDK emitter, in envelopes
+    (what producers write) or with ``envelopes=False`` one record per event; seconds taken."""
     started = time.perf_counter()
-    simulator.run(Emitter(settings, envelopes=False))
+    simulator.run(Emitter(settings, envelopes=envelopes))
     return time.perf_counter() - started
+
+
+def figure(name: str, value: float, unit: str) -> None:
+    """Print the machine-readable line ``FIGURE <name> <value> <unit>`` that ``run.py``
+    collects into the summary table of BENCHMARKS.md."""
+    print(f"FIGURE {name} {value:.6g} {unit}")
 
 
 def rss_mib(pid: int) -> tuple[float, float]:
@@ -165,6 +171,12 @@ class ServiceProcess:
             self._process.kill()
             self._process.wait()
 
+    def kill(self) -> None:
+        """SIGKILL the process (no shutdown of any kind) and reap it."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+
     def __enter__(self) -> ServiceProcess:
         return self
 
@@ -254,7 +266,10 @@ class CountRun:
 
     @property
     def steady(self) -> float:
-        """Events/s from the first count seen to all counted (start-up excluded)."""
+        """Events/s from the first count seen to all counted (start-up excluded); end to end
+        when the first count seen was already all of them (a run shorter than a poll)."""
+        if self.first_count >= self.total:
+            return self.end_to_end
         return (self.total - self.first_count) / max(self.done - self.first_seen, 1e-9)
 
 

@@ -8,10 +8,14 @@ persists that event's delta to a changelog-backed Faust table. A second agent ap
 directory topic record by record. There are no refresh, knowledge or Louvain timers, so it
 does strictly less than the worker besides batching.
 
+The naive agent reads single-object events only (one record, one event: the per-event
+design); ``bench_worker.py`` gives it the single events.
+
 The Faust ceiling (``--decode-only``) consumes the topic as the worker's agent does
 (``take_events`` batches of ``batch_size`` within ``batch_within_seconds``), checks each
-record with ``check_interaction`` and counts it, and does nothing else: the most any Faust
-worker with this consumer and codec can do, whatever its analytics cost.
+record's events with ``check_record`` (single events and envelopes, as the worker does) and
+counts them, and does nothing else: the most any Faust worker with this consumer and codec
+can do, whatever its analytics cost.
 
 Both serve the worker's counters on ``/metrics``, so the benchmark polls them the same
 way. Configured from the ``ORGPULSE_*`` environment:
@@ -35,7 +39,7 @@ from streams.analytics.config import AnalyticsConfig
 from streams.engine.runtime import DeltaStore, Runtime
 from streams.kafka.codec import CodecError, alert_codec, interaction_codec, person_codec
 from streams.metrics.counters import WorkerMetrics
-from streams.records.check import Rejection, check_interaction
+from streams.records.check import Codecs, Rejection, check_interaction, check_record
 from streams.settings import Settings, get_settings
 from streams.timeutil import now_ms
 
@@ -80,7 +84,7 @@ def _add_naive_agents(app: faust.App, settings: Settings, metrics: WorkerMetrics
 
 def _add_decode_only_agent(app: faust.App, settings: Settings, metrics: WorkerMetrics) -> None:
     """An agent taking batches as the worker does and only checking and counting events."""
-    codec = interaction_codec(settings)
+    codecs = Codecs.from_settings(settings)
     max_future_ms = settings.max_future_seconds * 1000
 
     @app.agent(raw_topic(app, settings.topic_interactions), concurrency=1, name="decode-only")
@@ -91,11 +95,12 @@ def _add_decode_only_agent(app: faust.App, settings: Settings, metrics: WorkerMe
         async for events in batches:
             clock = now_ms()
             for event in events:
-                result = check_interaction(event.message.value, codec, clock, max_future_ms)
-                if isinstance(result, Rejection):
-                    metrics.dead_lettered.labels(result.reason).inc()
-                else:
-                    metrics.processed.labels(result["tenant"], result["source"]).inc()
+                for checked in check_record(event.message.value, codecs, clock, max_future_ms):
+                    result = checked.result
+                    if isinstance(result, Rejection):
+                        metrics.dead_lettered.labels(result.reason).inc()
+                    else:
+                        metrics.processed.labels(result["tenant"], result["source"]).inc()
 
 
 def create_app(settings: Settings, decode_only: bool = False) -> faust.App:
