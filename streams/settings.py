@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -94,6 +95,10 @@ class Settings(BaseSettings):
     """Bearer tokens (SHA-256 only); default ``<data_dir>/tokens.json``."""
     webhook_secrets_file: Path | None = None
     """Per-tenant GitHub and Slack secrets; default ``<data_dir>/webhook-secrets.json``."""
+
+    store: Literal["rocksdb", "memory"] = "rocksdb"
+    """Where the worker keeps its deltas: RocksDB under ``data_dir`` (a restart reads only
+    the changelog written since), or memory (a restart reads the whole changelog)."""
 
     web_host: str = "127.0.0.1"
     web_port: int = 6066

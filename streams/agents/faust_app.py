@@ -25,7 +25,7 @@ def faust_app(settings: Settings) -> faust.App:
     return faust.App(
         settings.app_id,
         broker=f"kafka://{settings.bootstrap}",
-        store="memory://",
+        store=f"{settings.store}://",
         datadir=str(settings.data_dir / "faust"),
         web_host=settings.web_host,
         web_bind=settings.web_host,

@@ -101,10 +101,11 @@ async def catch_up_directory(worker: Worker) -> list[DirectoryUpdate]:
 
 
 async def confirmed(worker: Worker, deliveries: list[Awaitable[Any]]) -> None:
-    """Wait until the batch's sends and delta writes are on the broker; raises if one failed
-    or ``broker_retry_seconds`` pass."""
+    """Wait until the batch's sends and delta writes are on the broker, then make the delta
+    writes local; raises if one failed or ``broker_retry_seconds`` pass."""
     pending = [*deliveries, *worker.deltas.take_unconfirmed()]
     await asyncio.wait_for(asyncio.gather(*pending), worker.settings.broker_retry_seconds)
+    worker.deltas.publish()
 
 
 Origin = tuple[EventT[Any], Checked]

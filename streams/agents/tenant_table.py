@@ -5,7 +5,8 @@ partitioner; placing each delta on its tenant's partition keeps the table co-par
 with the interactions topic, whatever batch or timer writes it.
 
 The table keeps the futures of its changelog writes until :meth:`TenantTable.take_unconfirmed`,
-so that the ingest agent can wait until a batch's deltas are on the broker.
+so that the ingest agent can wait until a batch's deltas are on the broker, and then
+:meth:`TenantTable.publish` them to its local store (:mod:`streams.agents.tenant_store`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from typing import Any, cast
 
 import faust
 from aiokafka.partitioner import murmur2  # type: ignore[import-untyped]
-from faust.types import FutureMessage
+from faust.types import FutureMessage, StoreT
 from faust.types.codecs import CodecArg
+from yarl import URL
+
+from streams.agents.tenant_store import ROCKSDB_OPTIONS, TenantStore
 
 
 def tenant_partition(tenant: str, partitions: int) -> int:
@@ -29,6 +33,30 @@ class TenantTable(faust.Table[str, Any]):
     def __post_init__(self) -> None:
         super().__post_init__()
         self._unconfirmed: list[FutureMessage] = []
+
+    def _new_store_by_url(self, url: str | URL) -> StoreT[Any, Any]:
+        """A :class:`TenantStore` for ``rocksdb://``, Faust's store otherwise."""
+        if URL(str(url)).scheme != "rocksdb":
+            return super()._new_store_by_url(url)
+        return TenantStore(
+            url,
+            self.app,
+            self,
+            table_name=self.name,
+            key_type=self.key_type,
+            key_serializer=self.key_serializer,
+            value_serializer=self.value_serializer,
+            value_type=self.value_type,
+            loop=self.loop,
+            options={**ROCKSDB_OPTIONS, **(self.options or {})},
+        )
+
+    def publish(self) -> None:
+        """Make the confirmed writes local (:meth:`TenantStore.publish`); call it once
+        :meth:`take_unconfirmed`'s futures have resolved."""
+        store = self.data
+        if isinstance(store, TenantStore):
+            store.publish()
 
     def send_changelog(
         self,
