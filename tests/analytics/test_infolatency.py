@@ -6,10 +6,11 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from streams.analytics.directory import Directory
+from streams.analytics.events import AcceptedEvent
 from streams.analytics.knowledge.infolatency import (
     InformationLatency,
     Pair,
@@ -18,6 +19,7 @@ from streams.analytics.knowledge.infolatency import (
     top_pairs,
 )
 
+from .infolatency_ref import PlainLatency
 from .test_artifacts import PEOPLE, TEAMS, Expire, Move, Op, accepted, feed
 
 STEPS = [0, 0, 0, 1, 1_000, 60_000, 3_600_000]
@@ -28,7 +30,8 @@ Path = tuple[int, str, int]
 @st.composite
 def op_lists(draw: st.DrawFn, order: str = "sorted") -> list[Op]:
     """≤ 12 people in ≤ 4 teams, ≤ 60 events (ties, broadcasts) and directory moves; events
-    in time order (``sorted``), also with expiries (``expiring``), or with late ones (``late``)."""
+    in time order (``sorted``), also with expiries (``expiring``), with late ones (``late``)
+    or with both (``mixed``)."""
     ops: list[Op] = [Move(person, draw(st.sampled_from(TEAMS))) for person in PEOPLE]
     clock = 10_000_000
     for _ in range(draw(st.integers(1, 60))):
@@ -36,11 +39,12 @@ def op_lists(draw: st.DrawFn, order: str = "sorted") -> list[Op]:
         if choice == 0:
             ops.append(Move(draw(st.sampled_from(PEOPLE)), draw(st.sampled_from(TEAMS))))
             continue
-        if choice == 1 and order == "expiring":
+        if choice == 1 and order in ("expiring", "mixed"):
             ops.append(Expire(clock - draw(st.sampled_from([0, 1, 60_000, 3_600_000, 10**9]))))
             continue
         clock += draw(st.sampled_from(STEPS))
-        late = draw(st.sampled_from([0, 0, -1, -60_000, -3_600_000])) if order == "late" else 0
+        jitter = [0, 0, -1, -60_000, -3_600_000] if order in ("late", "mixed") else [0]
+        late = draw(st.sampled_from(jitter))
         actor = draw(st.sampled_from(PEOPLE))
         targets = [p for p in draw(st.lists(st.sampled_from(PEOPLE), max_size=3)) if p != actor]
         broadcast = draw(st.integers(0, 9)) == 0
@@ -177,6 +181,24 @@ def test_same_events_give_the_same_outputs(ops: list[Op]) -> None:
     assert list(outputs[0]) == sorted(outputs[0])
 
 
+@settings(max_examples=300, deadline=None)
+@given(op_lists("mixed"), st.integers(1, 4))
+def test_every_view_equals_the_plain_label_algorithm_after_every_op(
+    ops: list[Op], min_group_size: int
+) -> None:
+    latency, plain = InformationLatency(), PlainLatency()
+    directory = Directory()
+    for op in ops:
+        for observer in (latency, plain):
+            feed(observer, [op], directory)  # a move applied twice is one move
+        assert [latency.view(p) for p in PEOPLE] == [plain.view(p) for p in PEOPLE]
+        assert len(latency) == plain.size()
+    as_of = max((op.occurred_at for op in ops if isinstance(op, AcceptedEvent)), default=0)
+    views = {person: plain.view(person) for person in PEOPLE}
+    expected = expected_staleness(views, final_teams(ops), as_of, min_group_size)
+    assert latency.staleness(as_of, directory, min_group_size) == expected
+
+
 def chain(*hops: tuple[int, str, str]) -> InformationLatency:
     """Feed hops (time, actor, target) in the given order; teams are the names' first letter."""
     directory = Directory({p: p[0].upper() for p in ("a1", "b1", "c1", "d1")})
@@ -304,3 +326,13 @@ def test_latency_is_clamped_at_zero_before_a_view() -> None:
     latency = chain((1_000, "a1", "b1"))
     directory = Directory({"a1": "A", "b1": "B"})
     assert latency.staleness(500, directory, 1)["B", "A"] == {"median_seconds": 0.0, "reached": 1.0}
+
+
+def test_a_late_own_event_makes_an_equally_recent_view_arrive_at_its_time() -> None:
+    directory = Directory({"a1": "A", "x1": "A", "z1": "Z", "c1": "C"})
+    latency = InformationLatency()
+    for t, actor, targets in ((5_000, "x1", ["z1"]), (9_000, "z1", ["a1"]), (5_000, "a1", [])):
+        latency.on_event(accepted(t, actor, targets), directory)
+    directory.set("a1", "B")
+    latency.on_event(accepted(6_000, "a1", ["c1"]), directory)  # relays A as arrived at 5 000
+    assert latency.view("c1") == {"A": 5_000, "B": 6_000}

@@ -30,21 +30,28 @@ Definitions (accepted events, in processing order; broadcasts are ignored entire
   holders count as not reached); events older than the largest threshold seen are ignored.
   Equivalently: view = the definition above if ≥ that threshold, else absent.
 
-Computation: one label ``(origin, arrival)`` per (person, team), memory O(people x teams).
-A hop a→b at t first sets a's own-team label to (t, t), then offers b every label of a whose
-arrival ≤ t, as (origin, t); b keeps the later origin (on a tie, the earlier arrival). When
-events are processed in non-decreasing time this is exactly the view above (the update rule
+Computation: one label ``(origin, arrival)`` per (person, team). A hop a→b at t first sets
+a's own-team label to (t, t), then offers b every label of a whose arrival ≤ t, as
+(origin, t); b keeps the later origin (on a tie, the earlier arrival). When events are
+processed in non-decreasing time this is exactly the view above (the update rule
 ``view[b][X] = max(view[b][X], view[a][X])``). A late event (older than one already
 processed) cannot rewrite history: it relays only labels that had arrived by its time, so a
 view never claims a path that does not exist but may miss one through the late event.
-Cost per event O(targets x teams known to the actor); :meth:`expire` (when the threshold
-moves, once per bucket) visits every person but only rebuilds those holding an expiring view.
+
+Labels live in two people-by-teams integer matrices (origins, arrivals; teams get a column
+when first seen as an origin), so a hop is a few vector operations over the actor's and the
+target's rows instead of a Python loop over their labels: O(teams) in C per target, O(1) in
+Python. :meth:`expire` (when the threshold moves, once per bucket) and :meth:`staleness` are
+vector operations over the matrices.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TypedDict
+
+import numpy as np
+import numpy.typing as npt
 
 from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent
@@ -54,9 +61,11 @@ from streams.model import UNASSIGNED
 Pair = tuple[str, str]
 """(B, A): team B's view of team A."""
 
+Times = npt.NDArray[np.int64]
+"""Event times in ms: a people x teams matrix, or one person's row of it."""
 
 _NEVER = -(1 << 63)
-"""Below every origin: the origin of a view a person does not hold."""
+"""Below every origin: the origin (and arrival) of a view a person does not hold."""
 
 
 class PairStaleness(TypedDict):
@@ -69,117 +78,163 @@ class PairStaleness(TypedDict):
 class InformationLatency:
     """Per person, the latest origin time of what they know from each team (``EventObserver``).
 
-    A person's labels are two dicts, team → origin and team → arrival, plus the latest
-    arrival among them: when an event is not older than the actor's and the target's latest
-    arrivals (the usual, in-order case), every label of the actor is offered and only later
-    origins can win, which is a dict comprehension instead of a loop over label tuples.
+    Row r of the origin and arrival matrices holds the labels of one person, column c those
+    of one origin team; ``_NEVER`` marks a label not held. Per row, ``_latest`` is not below
+    any arrival of the row: when an event is not older than it (the usual, in-order case)
+    every label of the actor has arrived and, at the target, no held arrival is later, so
+    only a later origin can win and the merge is an element-wise maximum.
     """
 
     def __init__(self) -> None:
-        self._origins: dict[str, dict[str, int]] = {}
-        self._arrivals: dict[str, dict[str, int]] = {}
-        self._latest: dict[str, int] = {}  # per person, their latest label arrival
-        self._oldest: dict[str, int] = {}  # per person, a lower bound of their label origins
+        self._rows: dict[str, int] = {}
+        self._columns: dict[str, int] = {}
+        self._latest: list[int] = []
         self._floor: int | None = None
+        self._origins: Times = np.full((0, 0), _NEVER, dtype=np.int64)
+        self._arrivals: Times = self._origins.copy()
+        self._grow(16, 8)
 
     def __len__(self) -> int:
         """Number of (person, team) views held."""
-        return sum(len(origins) for origins in self._origins.values())
+        return int(np.count_nonzero(self._origins[: len(self._rows)] != _NEVER))
 
     def view(self, person: str) -> dict[str, int]:
         """Latest origin time (ms) of what ``person`` knows from each team, sorted by team."""
-        origins = self._origins.get(person, {})
-        return {team: origins[team] for team in sorted(origins)}
+        row = self._rows.get(person)
+        if row is None:
+            return {}
+        origins = self._origin_rows[row].tolist()
+        return {
+            team: origins[column]
+            for team, column in sorted(self._columns.items())
+            if origins[column] != _NEVER
+        }
 
     def on_event(self, event: AcceptedEvent, directory: Directory) -> None:
         """Relay what the actor knows to every target (broadcasts and expired times ignored)."""
         t = event.occurred_at
         if event.broadcast or (self._floor is not None and t < self._floor):
             return
-        actor = event.actor
-        origins = self._origins.get(actor, {})
-        if self._latest.get(actor, t) <= t:
-            offer = origins  # every label has arrived by t
-        else:
-            arrivals = self._arrivals[actor]
-            offer = {team: origin for team, origin in origins.items() if arrivals[team] <= t}
-        team = directory.team_of(actor)
-        if team != UNASSIGNED:
-            own = {team: t}
-            self._keep(actor, own, t)
-            if offer is not origins:
-                offer[team] = t
-            elif team not in offer:
-                offer = own  # the actor had no labels before this event
-        if offer:
-            for target in event.targets:
-                self._keep(target, offer, t)
-
-    def _keep(self, person: str, offer: dict[str, int], arrival: int) -> None:
-        """Merge origins arriving at ``arrival``: later origin wins, then earlier arrival."""
-        origins = self._origins.get(person)
-        if origins is None:
-            self._origins[person] = dict(offer)
-            self._arrivals[person] = dict.fromkeys(offer, arrival)
-            self._latest[person] = arrival
-            self._oldest[person] = min(offer.values())
+        team = directory.team_of(event.actor)
+        column = None if team == UNASSIGNED else self._column(team)
+        row = self._rows.get(event.actor) if column is None else self._row(event.actor)
+        if row is None:  # no team and nothing heard: nothing to relay
             return
-        arrivals = self._arrivals[person]
-        if arrival >= self._latest[person]:  # no held arrival is later: ties keep theirs
-            newer = {team: o for team, o in offer.items() if o > origins.get(team, _NEVER)}
+        if column is not None:
+            self._keep_own(row, column, t)
+        if event.targets:
+            targets = [self._row(target) for target in event.targets]  # first: rows may grow
+            offer = self._offer(row, column, t)
+            for target in targets:
+                self._merge(target, offer, t)
+
+    def _keep_own(self, row: int, column: int, t: int) -> None:
+        """Keep the label (t, t) of the actor's own team."""
+        origins, arrivals = self._origin_rows[row], self._arrival_rows[row]
+        held = int(origins[column])
+        if t > held or (t == held and t < int(arrivals[column])):
+            origins[column] = arrivals[column] = t
+            if t > self._latest[row]:
+                self._latest[row] = t
+
+    def _offer(self, row: int, column: int | None, t: int) -> Times:
+        """The origins the actor at ``row`` relays at ``t``: labels arrived by t, and t for its
+        own team (``column``); ``_NEVER`` where it relays nothing."""
+        origins = self._origin_rows[row]
+        if self._latest[row] <= t:
+            return origins  # every label has arrived, the own one is (t, t)
+        offer = np.where(self._arrival_rows[row] <= t, origins, _NEVER)
+        if column is not None:
+            offer[column] = t
+        return offer
+
+    def _merge(self, row: int, offer: Times, arrival: int) -> None:
+        """Merge origins arriving at ``arrival``: later origin wins, then earlier arrival."""
+        origins, arrivals = self._origin_rows[row], self._arrival_rows[row]
+        wins = np.greater(offer, origins, out=self._wins)
+        if arrival < self._latest[row]:  # a held label may have arrived later: ties count
+            wins |= (offer == origins) & (arrival < arrivals)
         else:
-            newer = {
-                team: o
-                for team, o in offer.items()
-                if o > (held := origins.get(team, _NEVER))
-                or (o == held and arrival < arrivals[team])
-            }
-        if newer:
-            origins.update(newer)
-            arrivals.update(dict.fromkeys(newer, arrival))
-            self._latest[person] = max(self._latest[person], arrival)
-            self._oldest[person] = min(self._oldest[person], min(newer.values()))
+            self._latest[row] = arrival
+        np.maximum(offer, origins, out=origins)
+        np.putmask(arrivals, wins, arrival)
+
+    def _row(self, person: str) -> int:
+        """The row of ``person``, added (holding nothing) if new."""
+        row = self._rows.get(person)
+        if row is None:
+            row = self._rows[person] = len(self._rows)
+            self._latest.append(_NEVER)
+            if row == len(self._origin_rows):
+                self._grow(2 * row, len(self._wins))
+        return row
+
+    def _column(self, team: str) -> int:
+        """The column of origin team ``team``, added if new."""
+        column = self._columns.get(team)
+        if column is None:
+            column = self._columns[team] = len(self._columns)
+            if column == len(self._wins):
+                self._grow(len(self._origin_rows), 2 * column)
+        return column
+
+    def _grow(self, people: int, teams: int) -> None:
+        """Room for ``people`` rows and ``teams`` columns, keeping every label."""
+        origins = np.full((people, teams), _NEVER, dtype=np.int64)
+        arrivals = np.full((people, teams), _NEVER, dtype=np.int64)
+        held, known = self._origins.shape
+        origins[:held, :known] = self._origins
+        arrivals[:held, :known] = self._arrivals
+        self._origins, self._arrivals = origins, arrivals
+        self._origin_rows, self._arrival_rows = list(origins), list(arrivals)
+        self._wins = np.empty(teams, dtype=np.bool_)
 
     def expire(self, oldest_kept_ms: int) -> None:
-        """Drop views whose origin is older than ``oldest_kept_ms``.
-
-        Only people whose oldest view may be older are visited (labels only get later).
-        """
+        """Drop views whose origin is older than ``oldest_kept_ms``."""
         if self._floor is not None and oldest_kept_ms <= self._floor:
             return
         self._floor = oldest_kept_ms
-        for person in [p for p, oldest in self._oldest.items() if oldest < oldest_kept_ms]:
-            origins = self._origins[person]
-            kept = {team: origin for team, origin in origins.items() if origin >= oldest_kept_ms}
-            if kept:
-                arrivals = {team: self._arrivals[person][team] for team in kept}
-                self._origins[person], self._arrivals[person] = kept, arrivals
-                self._latest[person] = max(arrivals.values())
-                self._oldest[person] = min(kept.values())
-            else:
-                del self._origins[person], self._arrivals[person]
-                del self._latest[person], self._oldest[person]
+        people = len(self._rows)
+        old = self._origins[:people] < oldest_kept_ms
+        np.putmask(self._origins[:people], old, _NEVER)
+        np.putmask(self._arrivals[:people], old, _NEVER)
 
     def staleness(
         self, as_of_ms: int, directory: Directory, min_group_size: int
     ) -> dict[Pair, PairStaleness]:
         """Staleness of every reported team B about every other reported team A, sorted."""
         reported = [team for team in directory.teams() if directory.members(team) >= min_group_size]
-        latencies: dict[Pair, list[int]] = {}
-        for person, origins in self._origins.items():
-            team = directory.team_of(person)
-            for source, origin in origins.items():
-                latencies.setdefault((team, source), []).append(max(0, as_of_ms - origin))
+        members: dict[str, list[int]] = {}
+        for person, row in self._rows.items():
+            members.setdefault(directory.team_of(person), []).append(row)
         result: dict[Pair, PairStaleness] = {}
         for team in reported:
+            latencies = self._latencies(members.get(team, []), as_of_ms)
+            size = directory.members(team)
             for source in reported:
                 if source == team:
                     continue
-                values = latencies.get((team, source), [])
-                seconds = round(median(values) / 1000, 9) if values else None
-                reached = round(len(values) / directory.members(team), 9)
-                result[team, source] = {"median_seconds": seconds, "reached": reached}
+                reached, latency = latencies.get(source, (0, None))
+                seconds = None if latency is None else round(latency / 1000, 9)
+                result[team, source] = {
+                    "median_seconds": seconds,
+                    "reached": round(reached / size, 9),
+                }
         return result
+
+    def _latencies(self, rows: list[int], as_of_ms: int) -> dict[str, tuple[int, int]]:
+        """Per origin team: how many of ``rows`` have a view of it, and the nearest-rank median
+        of their latencies (ms, clamped at 0) at ``as_of_ms``."""
+        if not rows:
+            return {}
+        ordered = np.sort(self._origins[rows], axis=0)
+        held = np.count_nonzero(ordered != _NEVER, axis=0).tolist()
+        found: dict[str, tuple[int, int]] = {}
+        for team, column in self._columns.items():
+            if count := held[column]:  # the ⌈count/2⌉-th latest origin: the median latency
+                origin = int(ordered[len(rows) - (count + 1) // 2, column])
+                found[team] = (count, max(0, as_of_ms - origin))
+        return found
 
 
 def top_pairs(pairs: Mapping[Pair, PairStaleness], k: int) -> list[tuple[Pair, PairStaleness]]:
