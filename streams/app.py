@@ -16,7 +16,10 @@ from streams.agents.context import Worker
 from streams.agents.faust_app import faust_app, raw_topic
 from streams.agents.tenant_table import TenantTable
 from streams.analytics.config import AnalyticsConfig
-from streams.engine.runtime import DeltaStore, Runtime
+from streams.connectors.pseudonym import checked_key
+from streams.engine.checkpoints import Checkpoints, CheckpointStore
+from streams.engine.runtime import DELTA_BUDGET_BYTES, DeltaStore, Runtime
+from streams.engine.sealed import checkpoint_key
 from streams.kafka.codec import alert_codec
 from streams.kafka.directory_reader import DirectoryReader
 from streams.metrics.collector import SnapshotCollector
@@ -29,19 +32,43 @@ from streams.web import events_api, views, webhooks
 def create_app(settings: Settings) -> faust.App:
     """A Faust app wired for ``settings``, with its own Prometheus registry."""
     app = faust_app(settings)
+    # use_partitioner: the store finds a key's partition by the key, not by the record
+    # being processed
     table = TenantTable(
-        app, name="deltas", beacon=app.tables.beacon, partitions=settings.partitions
+        app,
+        name="deltas",
+        beacon=app.tables.beacon,
+        partitions=settings.partitions,
+        use_partitioner=True,
     )
     app.tables.add(table)
+    checkpoint_table = TenantTable(
+        app,
+        name="checkpoints",
+        beacon=app.tables.beacon,
+        partitions=settings.partitions,
+        value_type=bytes,
+        use_partitioner=True,
+    )
+    app.tables.add(checkpoint_table)
     registry = CollectorRegistry()
     metrics = WorkerMetrics(registry, settings.max_sources_per_tenant)
-    runtime = Runtime(AnalyticsConfig.from_settings(settings), cast(DeltaStore, table), metrics)
+    key = settings.pseudonym_key
+    checkpoints = Checkpoints(
+        cast(CheckpointStore, checkpoint_table),
+        None if key is None else checkpoint_key(checked_key(key)),
+        settings.checkpoint_events,
+        DELTA_BUDGET_BYTES,
+    )
+    config = AnalyticsConfig.from_settings(settings)
+    runtime = Runtime(config, cast(DeltaStore, table), metrics, checkpoints)
     registry.register(SnapshotCollector(runtime, settings.silo_window, settings.top_k))
     worker = Worker(
         settings=settings,
         app=app,
         runtime=runtime,
         deltas=table,
+        checkpoints=checkpoint_table,
         metrics=metrics,
         interactions=raw_topic(app, settings.topic_interactions, settings.partitions),
         dlq=raw_topic(app, settings.topic_dlq),

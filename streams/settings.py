@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     webhook_secrets_file: Path | None = None
     """Per-tenant GitHub and Slack secrets; default ``<data_dir>/webhook-secrets.json``."""
 
+    checkpoint_events: int = Field(default=200_000, ge=1)
+    """Events applied to a tenant between two checkpoints of its state (a restart loads the
+    newest and replays the deltas after it; without a pseudonym key there are none)."""
     store: Literal["rocksdb", "memory"] = "rocksdb"
     """Where the worker keeps its deltas: RocksDB under ``data_dir`` (a restart reads only
     the changelog written since), or memory (a restart reads the whole changelog)."""

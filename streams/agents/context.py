@@ -24,6 +24,7 @@ class Worker:
     app: faust.App
     runtime: Runtime
     deltas: TenantTable
+    checkpoints: TenantTable
     metrics: WorkerMetrics
     interactions: faust.TopicT
     dlq: faust.TopicT

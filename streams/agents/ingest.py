@@ -103,9 +103,21 @@ async def catch_up_directory(worker: Worker) -> list[DirectoryUpdate]:
 async def confirmed(worker: Worker, deliveries: list[Awaitable[Any]]) -> None:
     """Wait until the batch's sends and delta writes are on the broker, then make the delta
     writes local; raises if one failed or ``broker_retry_seconds`` pass."""
-    pending = [*deliveries, *worker.deltas.take_unconfirmed()]
+    tables = (worker.deltas, worker.checkpoints)
+    pending = [*deliveries, *(future for table in tables for future in table.take_unconfirmed())]
     await asyncio.wait_for(asyncio.gather(*pending), worker.settings.broker_retry_seconds)
-    worker.deltas.publish()
+    for table in tables:
+        table.publish()
+
+
+async def checkpoint_due(worker: Worker) -> None:
+    """Checkpoint the tenants due for one and wait until the checkpoints are on the broker
+    (the deltas they replace are deleted by later batches only)."""
+    due = worker.runtime.due_checkpoints()
+    for tenant in due:
+        worker.runtime.checkpoint(tenant)
+    if due:
+        await confirmed(worker, [])
 
 
 Origin = tuple[EventT[Any], Checked]
@@ -136,6 +148,7 @@ async def process_batch(worker: Worker, events: Sequence[EventT[Any]]) -> None:
             await asyncio.sleep(0)  # let heartbeats and the web views run between chunks
     deliveries += await apply_chunk(worker, chunk)
     await confirmed(worker, deliveries)
+    await checkpoint_due(worker)
 
 
 async def apply_chunk(worker: Worker, chunk: Sequence[Origin]) -> list[Awaitable[Any]]:

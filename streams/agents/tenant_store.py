@@ -76,7 +76,7 @@ class TenantStore(Store):
             super().set_persisted_offset(tp, offset)
 
     def _partition(self, key: bytes) -> int:
-        return cast(int, self.table.partition_for_key(key.decode()))
+        return cast(int, self.table.partition_for_key(self._decode_key(key)))
 
     def _set(self, key: bytes, value: bytes | None) -> None:
         self._pending[key] = value

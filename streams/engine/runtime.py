@@ -27,6 +27,8 @@ from streams.analytics.journal import Delta, split
 from streams.analytics.knowledge.section import KnowledgeObservers, knowledge_section
 from streams.analytics.silos.silo import build_alert
 from streams.analytics.tenant import Outcome, TenantState
+from streams.engine.checkpoints import Checkpoints
+from streams.engine.sealed import seal
 from streams.kafka.directory_reader import DirectoryUpdate
 from streams.metrics.counters import WorkerMetrics
 from streams.model import UNASSIGNED, Alert, Interaction, Person
@@ -68,6 +70,11 @@ class StoredDeltas:
         if times:
             heapq.heappush(self.newest, (max(times), sequence))
 
+    def forget_before(self, sequence: int) -> None:
+        """Stop tracking the deltas before ``sequence`` (deleted)."""
+        self.newest = [entry for entry in self.newest if entry[1] >= sequence]
+        heapq.heapify(self.newest)
+
     def expired(self, before_ms: int) -> Iterator[int]:
         """Pop the sequences of the deltas whose newest event is older than ``before_ms``."""
         while self.newest and self.newest[0][0] < before_ms:
@@ -101,19 +108,31 @@ class TenantSlot:
     hidden_silos: dict[str, int] = field(default_factory=dict)
     open_requests: dict[tuple[str, str], int] = field(default_factory=dict)
     knowledge: dict[str, Any] = field(default_factory=dict)
+    events_since_checkpoint: int = 0
+    prune_before: int | None = None
+    """Sequence of a checkpoint whose older deltas and checkpoints are to be deleted."""
 
 
 class Runtime:
     """Applies interactions and directory updates to tenant states and persists their deltas.
 
     The directory entries this worker has read are kept here, for every tenant, so that a
-    tenant rebuilt later (after a restart or a rebalance) is aligned with them.
+    tenant rebuilt later (after a restart or a rebalance) is aligned with them. With
+    ``checkpoints``, a tenant is rebuilt from its newest checkpoint and the deltas after it;
+    once a checkpoint is confirmed, the deltas and checkpoints before it are deleted.
     """
 
-    def __init__(self, config: AnalyticsConfig, store: DeltaStore, metrics: WorkerMetrics) -> None:
+    def __init__(
+        self,
+        config: AnalyticsConfig,
+        store: DeltaStore,
+        metrics: WorkerMetrics,
+        checkpoints: Checkpoints | None = None,
+    ) -> None:
         self.config = config
         self.store = store
         self.metrics = metrics
+        self.checkpoints = checkpoints
         self.slots: dict[str, TenantSlot] = {}
         self._directory: dict[str, dict[str, Person | None]] = {}
 
@@ -149,8 +168,11 @@ class Runtime:
         return {t: slot.knowledge for t, slot in self.slots.items() if slot.knowledge}
 
     def stored_tenants(self) -> set[str]:
-        """Tenants with deltas in the store."""
-        return {_split_key(key)[0] for key in list(self.store.keys())}
+        """Tenants with deltas or checkpoints in the stores."""
+        tenants = {_split_key(key)[0] for key in list(self.store.keys())}
+        if self.checkpoints is not None:
+            tenants |= self.checkpoints.tenants()
+        return tenants
 
     def forget(self) -> None:
         """Drop in-memory states (after a rebalance); they are rebuilt from the store."""
@@ -158,27 +180,43 @@ class Runtime:
 
     def _rebuild(self, tenant: str, align: bool = True) -> TenantSlot:
         started = time.perf_counter()
-        state = TenantState(tenant, self.config)
-        slot = TenantSlot(state, KnowledgeObservers())
-        slot.observers.attach(state)
+        slot, start = self._restored(tenant)
         keys = sorted(
-            (k for k in list(self.store.keys()) if _split_key(k)[0] == tenant),
+            (k for k in self._delta_keys(tenant) if _split_key(k)[1] >= start),
             key=lambda k: _split_key(k)[1],
         )
         for key in keys:
             delta = self.store[key]
-            state.apply_delta(delta)
+            slot.state.apply_delta(delta)
             slot.stored.track(_split_key(key)[1], delta)
         for person, entry in self._directory.get(tenant, {}).items() if align else ():
-            _align(state, person, entry)
+            _align(slot.state, person, entry)
         slot.observers.artifacts.drain_crossings()  # observed before the restart
-        if keys:
+        if keys or start:
             log.info(
-                "rebuilt a tenant from %d deltas in %.2f s",
+                "rebuilt a tenant from %s and %d deltas in %.2f s",
+                "a checkpoint" if start else "no checkpoint",
                 len(keys),
                 time.perf_counter() - started,
             )
         return slot
+
+    def _restored(self, tenant: str) -> tuple[TenantSlot, int]:
+        """A new slot from the tenant's newest checkpoint (or empty) and the sequence of the
+        first delta to replay into it."""
+        newest = None if self.checkpoints is None else self.checkpoints.newest(tenant)
+        if newest is None:
+            state = TenantState(tenant, self.config)
+            slot = TenantSlot(state, KnowledgeObservers())
+            slot.observers.attach(state)
+            return slot, 0
+        sequence, sealed = newest
+        slot = TenantSlot(sealed.state, sealed.observers, StoredDeltas(next_sequence=sequence))
+        slot.prune_before = sequence  # in case the worker stopped before deleting them
+        return slot, sequence
+
+    def _delta_keys(self, tenant: str) -> list[str]:
+        return [k for k in list(self.store.keys()) if _split_key(k)[0] == tenant]
 
     def apply_directory(
         self, updates: Iterable[DirectoryUpdate], owns: Callable[[str], bool] = lambda _: True
@@ -276,16 +314,51 @@ class Runtime:
 
     def persist(self) -> None:
         """Store every tenant's pending delta, in consecutive parts of at most
-        :data:`DELTA_BUDGET_BYTES`, and delete deltas that left the largest window."""
+        :data:`DELTA_BUDGET_BYTES`, and delete deltas that left the largest window or that
+        a confirmed checkpoint replaced."""
         for tenant, slot in self.slots.items():
             delta = slot.state.take_delta()
             stored = slot.stored
             if delta["ops"] or delta["late"] or delta["duplicate"]:
+                slot.events_since_checkpoint += sum(1 for op in delta["ops"] if op[0] == "e")
                 for part in split(delta, DELTA_BUDGET_BYTES):
                     sequence = stored.next_sequence
                     self.store[_key(tenant, sequence)] = part
                     stored.track(sequence, part)
+            self._prune(tenant, slot)
             self._expire(tenant, slot.state, stored)
+
+    def due_checkpoints(self) -> list[str]:
+        """Tenants with at least ``every_events`` events applied since their last checkpoint
+        (none without checkpoints or a key)."""
+        checkpoints = self.checkpoints
+        if checkpoints is None or checkpoints.key is None:
+            return []
+        every = checkpoints.every_events
+        return [t for t, slot in self.slots.items() if slot.events_since_checkpoint >= every]
+
+    def checkpoint(self, tenant: str) -> None:
+        """Store a checkpoint of the tenant after its stored deltas (call it right after
+        :meth:`persist`); the deltas it replaces are deleted by the first :meth:`persist`
+        after it, so call that only once the checkpoint is confirmed."""
+        checkpoints, slot = self.checkpoints, self.slots[tenant]
+        assert checkpoints is not None and checkpoints.key is not None
+        blob = seal(slot.state, slot.observers, checkpoints.key)
+        sequence = slot.stored.next_sequence
+        checkpoints.write(tenant, sequence, blob)
+        slot.events_since_checkpoint = 0
+        slot.prune_before = sequence
+
+    def _prune(self, tenant: str, slot: TenantSlot) -> None:
+        before = slot.prune_before
+        if before is None or self.checkpoints is None:
+            return
+        for key in self._delta_keys(tenant):
+            if _split_key(key)[1] < before:
+                del self.store[key]
+        self.checkpoints.prune(tenant, before)
+        slot.stored.forget_before(before)
+        slot.prune_before = None
 
     def _expire(self, tenant: str, state: TenantState, stored: StoredDeltas) -> None:
         """Drop the events of deltas that left the largest window; keep directory changes."""

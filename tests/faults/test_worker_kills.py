@@ -1,11 +1,13 @@
 """A worker SIGKILLed at random points of a replay and restarted ends where an uninterrupted
-run ends: every window's snapshot equals the offline analysis, no event lost or counted twice."""
+run ends: every window's snapshot equals the offline analysis, no event lost or counted twice,
+whether it restarts by replaying every delta or from checkpoints and the deltas after them."""
 
 from __future__ import annotations
 
 import random
 import signal
 
+import pytest
 from support.expected import offline_snapshots
 from support.kafka import uncommitted
 from support.replay import Replay
@@ -47,10 +49,13 @@ def kill_after(worker: WorkerProcess, point: int, earlier: float) -> float:
     return processed[0]
 
 
+@pytest.mark.parametrize("checkpoint_events", [None, 2_000], ids=["deltas", "checkpoints"])
 def test_three_sigkills_mid_replay_end_with_the_uninterrupted_snapshots(
-    pipeline: Settings,
+    pipeline: Settings, checkpoint_events: int | None
 ) -> None:
     settings = pipeline.model_copy(update={"batch_size": 500, "session_timeout_seconds": 6.0})
+    if checkpoint_events is not None:  # the default is more events than the stream has
+        settings = settings.model_copy(update={"checkpoint_events": checkpoint_events})
     items = list(simulator().records())
     expected = offline_snapshots(items, settings, "acme")
     assert expected["28d"]["org"]["pairs"] > EVENTS  # every event is inside the checked window
@@ -66,5 +71,7 @@ def test_three_sigkills_mid_replay_end_with_the_uninterrupted_snapshots(
             worker.start()
         worker.await_snapshots("acme", expected, timeout=240)
         assert worker.starts == KILLS + 1
+        from_checkpoint = "rebuilt a tenant from a checkpoint" in worker.log_path.read_text()
+        assert from_checkpoint == (checkpoint_events is not None)
     finally:
         worker.stop()

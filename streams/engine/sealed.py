@@ -1,0 +1,61 @@
+"""Sealed checkpoints: a tenant's whole analytics state as signed, compressed bytes.
+
+A worker restarts from the newest checkpoint of each tenant plus the deltas stored after it,
+instead of replaying every delta. The state (windows, directory, silo tracker, requests,
+knowledge observers, counters) is pickled whole, so a restored state is the very state that
+was sealed, whatever its representation, and zstd-compressed.
+
+Unpickling runs code named in the bytes, so a checkpoint is accepted only with a valid
+HMAC-SHA256 made with a key derived from the worker's secret pseudonym key: only a holder of
+that secret can make the worker load a checkpoint, whoever can write to its changelog.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import pickle
+from typing import NamedTuple
+
+import cramjam
+
+from streams.analytics.knowledge.section import KnowledgeObservers
+from streams.analytics.tenant import TenantState
+
+VERSION = b"orgpulse-checkpoint-1"
+_TAG_BYTES = hashlib.sha256().digest_size
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that is not signed with this worker's key or not of this version."""
+
+
+class Sealed(NamedTuple):
+    """What a checkpoint holds."""
+
+    state: TenantState
+    observers: KnowledgeObservers
+
+
+def checkpoint_key(pseudonym_key: bytes) -> bytes:
+    """The checkpoint signing key derived from the pseudonym key (never the key itself)."""
+    return hmac.new(pseudonym_key, VERSION, hashlib.sha256).digest()
+
+
+def seal(state: TenantState, observers: KnowledgeObservers, key: bytes) -> bytes:
+    """The signed, compressed bytes of a state and its observers (take its delta first:
+    what is journaled but not taken is not restored as pending)."""
+    body = bytes(cramjam.zstd.compress(pickle.dumps(Sealed(state, observers), 5), 1))
+    return hmac.new(key, VERSION + body, hashlib.sha256).digest() + body
+
+
+def unseal(blob: bytes, key: bytes) -> Sealed:
+    """The state and observers of :func:`seal`'s bytes; raises :class:`CheckpointError`
+    before unpickling anything not signed with ``key``."""
+    tag, body = blob[:_TAG_BYTES], blob[_TAG_BYTES:]
+    if not hmac.compare_digest(tag, hmac.new(key, VERSION + body, hashlib.sha256).digest()):
+        raise CheckpointError("checkpoint not signed with this worker's key")
+    sealed = pickle.loads(bytes(cramjam.zstd.decompress(body)))  # signed above
+    if not isinstance(sealed, Sealed):
+        raise CheckpointError("not a tenant checkpoint")
+    return sealed
