@@ -60,7 +60,7 @@ def offline_snapshots(settings: Settings, events: list[Interaction]) -> Snapshot
 def test_a_batch_of_3000_events_of_50_targets_persists_and_survives_a_restart(
     pipeline: Settings,
 ) -> None:
-    settings = pipeline.model_copy(update={"batch_size": 5000, "batch_within_seconds": 5.0})
+    settings = pipeline.model_copy(update={"batch_size": 5000, "batch_within_seconds": 20.0})
     events = wide_events()
     codec = interaction_codec(settings)
     producer = Producer({"bootstrap.servers": settings.bootstrap, "partitioner": "murmur2_random"})
