@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from streams.kafka import schemas
 from streams.kafka.codec import REASONS, SINGLE_OBJECT_MAGIC, CodecError
-from streams.kafka.envelopes import Packer
+from streams.kafka.envelopes import COUNT_BYTES, Packer
 from streams.model import Interaction, InteractionBatch, new_interaction
 from streams.records.check import Codecs, Rejection, check_record
 from streams.settings import Settings
@@ -98,12 +98,23 @@ def test_packer_bounds_envelopes_by_count_and_bytes_and_keeps_order() -> None:
     budget = 5 * max(sizes.values()) + 64
     packer = Packer(PLAIN.interactions, PLAIN.envelopes, 1000, budget)
     sized = list(packer.pack(events(23)))
-    assert len(sized) >= 5 and all(len(packer.encode(e)) <= budget for e in sized)
-    for full, after in pairwise(sized):  # greedy: the next one did not fit
-        used = sum(sizes[e["event_id"]] for e in full.items)
-        assert used + sizes[after.items[0]["event_id"]] > budget - 64
+    assert len(sized) > 3 and all(len(packer.encode(e)) <= budget for e in sized)
+    for full, after in pairwise(sized):  # greedy: the next one did not fit (up to the count
+        grown = PLAIN.envelopes.encode(batch([*full.items, after.items[0]]))  # reserve)
+        assert len(grown) + COUNT_BYTES > budget
     decoded = [i for e in sized for i in PLAIN.envelopes.decode(packer.encode(e))["items"]]
     assert decoded == events(23)
+
+
+@pytest.mark.parametrize("registry", [None, "mock"])
+def test_packed_bytes_are_the_codecs_encoding_of_the_envelope(registry: str | None) -> None:
+    url = None if registry is None else f"mock://packed-{uuid.uuid4().hex}"
+    codecs = Codecs.from_settings(Settings(schema_registry_url=url))
+    stream = events(300) + events(2, "ü-tenant")
+    packer = Packer(codecs.interactions, codecs.envelopes, 250, 1 << 20)
+    for envelope in packer.pack(stream):
+        expected = codecs.envelopes.encode(batch(envelope.items, envelope.tenant))
+        assert packer.encode(envelope) == expected
 
 
 def test_the_default_bounds_stay_far_under_the_broker_limit() -> None:

@@ -23,6 +23,7 @@ from functools import cache
 from io import BytesIO
 from typing import Any, Generic, Literal, TypeVar, cast, get_args
 
+from confluent_kafka.schema_registry import Schema as RegistrySchema
 from confluent_kafka.schema_registry import SchemaRegistryClient, record_subject_name_strategy
 from confluent_kafka.schema_registry.avro import AvroSerializer
 from confluent_kafka.schema_registry.common._httpx_compat import httpx  # the client's own httpx
@@ -114,19 +115,32 @@ class Codec(Generic[R]):
 
     def encode(self, record: R) -> bytes:
         """The framed Avro bytes of ``record``; ``CodecError`` if it violates the schema."""
-        problem = self._check(record)
-        if problem is not None:
-            raise CodecError("schema_violation", f"{self.schema_name}: {problem}")
         if self._confluent is not None:
+            self._validate(record)
             return self._confluent.encode(record)
+        return self.frame(self.body(record))
+
+    def body(self, record: R) -> bytes:
+        """The Avro binary body of ``record``, without framing (to be embedded in a larger
+        record, e.g. an envelope); ``CodecError`` if it violates the schema."""
+        self._validate(record)
         buffer = BytesIO()
-        buffer.write(SINGLE_OBJECT_MAGIC)
-        buffer.write(self.fingerprint)
         try:
             schemaless_writer(buffer, self._schema, record)
         except Exception as exc:  # e.g. a lone surrogate in a string cannot be UTF-8 encoded
             raise CodecError("schema_violation", f"{self.schema_name}: {exc}") from exc
         return buffer.getvalue()
+
+    def frame(self, body: bytes) -> bytes:
+        """A body written with the codec's schema, framed as :meth:`encode` frames it."""
+        if self._confluent is not None:
+            return self._confluent.header() + body
+        return SINGLE_OBJECT_MAGIC + self.fingerprint + body
+
+    def _validate(self, record: R) -> None:
+        problem = self._check(record)
+        if problem is not None:
+            raise CodecError("schema_violation", f"{self.schema_name}: {problem}")
 
     def decode(self, data: bytes) -> R:
         """The record in ``data`` (either framing if a registry is configured); ``CodecError``."""
@@ -201,6 +215,19 @@ class _Confluent:
         )
         self._writers: dict[int, Schema] = {}
         self._names: dict[int, str | None] = {}
+        self._header: bytes | None = None
+
+    def header(self) -> bytes:
+        """The framing of the codec's schema: magic and its registry id (registered under the
+        subject the serializer uses, on first call)."""
+        if self._header is None:
+            schema = RegistrySchema(json.dumps(self._codec.schema), "AVRO")
+            try:
+                schema_id = self._client.register_schema(self._codec.schema_name, schema)
+            except (SchemaRegistryError, httpx.HTTPError) as exc:
+                raise CodecError("registry_error", f"{type(exc).__name__}: {exc}") from exc
+            self._header = CONFLUENT_MAGIC + int(schema_id).to_bytes(4, "big")
+        return self._header
 
     def names(self, data: bytes) -> str | None:
         """The full name of the schema whose registry id frames ``data`` (``None``: unknown,

@@ -14,16 +14,40 @@ from streams.kafka.codec import Codec
 from streams.model import Interaction, InteractionBatch
 from streams.settings import Settings
 
-ENVELOPE_OVERHEAD_BYTES = 64
-"""Header, tenant and array framing of an envelope beyond its items (tenants are short)."""
+HEADER_BYTES = 10
+"""The longest framing of a record (single-object: magic and fingerprint)."""
+COUNT_BYTES = 10
+"""The longest Avro ``long``: the item count of the envelope's array."""
+
+
+def avro_long(value: int) -> bytes:
+    """Avro's zigzag varint encoding of an integer.
+
+    >>> avro_long(0), avro_long(-1), avro_long(1), avro_long(64)
+    (b'\\x00', b'\\x01', b'\\x02', b'\\x80\\x01')
+    """
+    zigzag = (value << 1) ^ (value >> 63)
+    out = bytearray()
+    while zigzag > 0x7F:
+        out.append((zigzag & 0x7F) | 0x80)
+        zigzag >>= 7
+    out.append(zigzag)
+    return bytes(out)
+
+
+def avro_string(text: str) -> bytes:
+    """Avro's encoding of a string: its UTF-8 length, then its UTF-8 bytes."""
+    data = text.encode()
+    return avro_long(len(data)) + data
 
 
 @dataclass
 class Envelope:
-    """An open envelope of one tenant: its events and their encoded size."""
+    """An open envelope of one tenant: its events, their Avro bodies and their size."""
 
     tenant: str
     items: list[Interaction] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
     size: int = 0
     opened: float = 0.0
     """When its first event came (``time.monotonic()``), for the linger."""
@@ -62,16 +86,19 @@ class Packer:
         """Pack ``event`` into its tenant's open envelope; returns the envelope closed to make
         room (or filled by ``event``; not both, as a new envelope is full only at a count of
         one, when no envelope stays open), else ``None``."""
-        size = len(self.items.encode(event))
+        body = self.items.body(event)
+        size = len(body)
         tenant = event["tenant"]
         closed = None
         current = self.open.get(tenant)
-        if current is not None and current.size + size > self.max_bytes - ENVELOPE_OVERHEAD_BYTES:
+        if current is not None and current.size + size > self.max_bytes:
             closed = self.open.pop(tenant)
             current = None
         if current is None:
-            current = self.open[tenant] = Envelope(tenant, opened=now)
+            framing = HEADER_BYTES + len(avro_string(tenant)) + COUNT_BYTES + 1
+            current = self.open[tenant] = Envelope(tenant, size=framing, opened=now)
         current.items.append(event)
+        current.bodies.append(body)
         current.size += size
         if len(current.items) >= self.max_events:  # never also closed for room: see above
             closed = self.open.pop(tenant)
@@ -95,5 +122,9 @@ class Packer:
         yield from self.drain()
 
     def encode(self, envelope: Envelope) -> bytes:
-        """The framed bytes of a closed envelope."""
-        return self.envelopes.encode({"tenant": envelope.tenant, "items": envelope.items})
+        """The framed bytes of a closed envelope (at most ``max_bytes`` unless it holds one
+        event bigger than that): an ``orgpulse.InteractionBatch`` body is the tenant, then the
+        items array as one block (its count, the items) ended by a zero count."""
+        bodies = envelope.bodies
+        block = avro_long(len(bodies)) + b"".join(bodies) if bodies else b""
+        return self.envelopes.frame(avro_string(envelope.tenant) + block + b"\x00")
