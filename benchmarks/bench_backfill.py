@@ -19,6 +19,7 @@ history, and all before the worker starts, so producing is not part of the figur
 from __future__ import annotations
 
 import argparse
+import math
 import tempfile
 import time
 import urllib.error
@@ -109,7 +110,7 @@ def main() -> None:
     parser.add_argument(
         "--restart-timeout",
         type=float,
-        default=900.0,
+        default=600.0,
         help="seconds to wait for the restarted worker to serve the same snapshot",
     )
     args = parser.parse_args()
@@ -162,8 +163,7 @@ def main() -> None:
     report_restart(restart, before, args.restart_timeout)
     figure("backfill_seconds", snapshot_at - run.started, "s")
     figure("backfill_rss_mib", current, "MiB")
-    if restart.equal is not None:
-        figure("restart_seconds", restart.equal, "s")
+    figure("restart_seconds", math.inf if restart.equal is None else restart.equal, "s")
 
 
 def report_backfill(startup: float, counted: float, served: float) -> None:

@@ -1,7 +1,8 @@
 """Memory soak: the worker's RSS over a long run at a steady rate, past the largest window.
 
 Starts the worker on a local broker, then produces a simulated 2,000-person organization
-(seed 7) at a steady rate (default 1,000 events/s) for ``--minutes`` (default 10). Event time
+(seed 7) at a steady rate (default 1,000 events/s) for ``--minutes`` (default 10), in
+envelopes through the SDK emitter (as producers write them). Event time
 is compressed so that ``--windows-passed`` (default 5) times the largest window (28 days)
 go by during the run, ending a day before now: over 10 minutes that is 14 simulated days per real
 minute, so buckets enter and expire, and deltas are deleted, all the time. The worker's RSS is
@@ -27,6 +28,7 @@ from common import (
     Sampler,
     ServiceProcess,
     bench_settings,
+    figure,
     fit_line,
     local_broker,
     rss_mib,
@@ -123,6 +125,8 @@ def report_rss(
         f"{half[-1][0] - half[0][0]:.1f} min, {growth / mean:+.1%} of its mean RSS): "
         f"{'flat' if flat else 'NOT flat'}"
     )
+    figure("soak_rss_mib", last[1], "MiB")
+    figure("soak_growth_share", growth / mean, "ratio")
 
 
 if __name__ == "__main__":
