@@ -97,15 +97,18 @@ class FeedbackTracker:
     def on_event(self, event: AcceptedEvent, directory: Directory) -> None:
         """Pair, open, hold, then report requests whose horizon the watermark passed."""
         t = event.occurred_at
-        self.watermark = t if self.watermark is None else max(self.watermark, t)
-        responder = not self.rules.is_bot(event.actor, directory)
+        if self.watermark is None or t > self.watermark:
+            self.watermark = t
+        linked = event.in_reply_to is not None or event.thread_id is not None
+        responder = linked and not self.rules.is_bot(event.actor, directory)
         if responder:
             self._offer_to_requests(event, directory)
         if event.kind == "request" and event.event_id not in self.requests:
             self._open(event, directory)
         if responder:
             self._hold(event)
-        self._pass_deadlines(directory)
+        if self._deadlines and self._deadlines[0][0] < self.watermark - self.rules.horizon_ms:
+            self._pass_deadlines(directory)
 
     def expire(self, oldest_kept_ms: int) -> None:
         """Drop requests older than the largest window and past the horizon, and held events

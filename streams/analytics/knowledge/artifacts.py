@@ -82,8 +82,10 @@ class ArtifactDiffusion:
         t = event.occurred_at
         if not event.artifacts or (self._floor is not None and t < self._floor):
             return
-        people = (event.actor,) if event.broadcast else (event.actor, *event.targets)
-        teams = {directory.team_of(person) for person in people} - {UNASSIGNED}
+        teams = {directory.team_of(event.actor)}
+        if not event.broadcast:
+            teams.update(map(directory.team_of, event.targets))
+        teams.discard(UNASSIGNED)
         for artifact_id in dict.fromkeys(event.artifacts):
             artifact = self._artifacts.get(artifact_id)
             if artifact is None:
@@ -94,7 +96,7 @@ class ArtifactDiffusion:
                 artifact.last_ms = t
                 heapq.heappush(self._by_last, (t, artifact_id))
             artifact.teams |= teams
-            if artifact.cross_ms is None and teams - {artifact.origin}:
+            if artifact.cross_ms is None and len(teams) > (artifact.origin in teams):
                 artifact.cross_ms = max(0, t - artifact.start_ms)
                 self._crossings.append(_seconds(artifact.cross_ms))
 

@@ -94,6 +94,18 @@ class InformationLatency:
         self._arrivals: Times = self._origins.copy()
         self._grow(16, 8)
 
+    def __getstate__(self) -> dict[str, object]:
+        """What pickling keeps (checkpoints): not the row views, which would be unpickled as
+        copies instead of rows of the matrices."""
+        state = self.__dict__.copy()
+        del state["_origin_rows"], state["_arrival_rows"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Restore a pickled instance, with row views of its own matrices."""
+        self.__dict__.update(state)
+        self._origin_rows, self._arrival_rows = list(self._origins), list(self._arrivals)
+
     def __len__(self) -> int:
         """Number of (person, team) views held."""
         return int(np.count_nonzero(self._origins[: len(self._rows)] != _NEVER))
