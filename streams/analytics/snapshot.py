@@ -39,7 +39,7 @@ def iso_utc(t_ms: int | None) -> str | None:
 def org_section(window: WindowGraph) -> dict[str, Any]:
     """People, pairs, modularity and reciprocity of a window."""
     return {
-        "people": window.graph.number_of_nodes(),
+        "people": window.people,
         "pairs": window.pairs,
         "modularity": number(indices.modularity(window)),
         "reciprocity": number(indices.reciprocity(window)),
@@ -48,8 +48,8 @@ def org_section(window: WindowGraph) -> dict[str, Any]:
 
 def team_entry(window: WindowGraph, team: str, members: int, siloed: bool) -> dict[str, Any]:
     """The snapshot entry of one reported team."""
-    internal = window.teams.internal.get(team, 0)
-    external = window.teams.external.get(team, 0)
+    internal = window.teams.internal(team)
+    external = window.teams.external(team)
     bridge = window.teams.max_member_external(team)
     return {
         "members": members,
@@ -69,10 +69,7 @@ def qualifies(team: str, window: WindowGraph, directory: Directory, min_group_si
     It must have at least ``min_group_size`` members in the directory and at least that many
     active people (with a pair) in the window; ``unassigned`` never qualifies.
     """
-    return (
-        directory.members(team) >= min_group_size
-        and window.teams.active.get(team, 0) >= min_group_size
-    )
+    return directory.members(team) >= min_group_size and window.teams.active(team) >= min_group_size
 
 
 def reported_teams(window: WindowGraph, directory: Directory, min_group_size: int) -> list[str]:

@@ -151,7 +151,7 @@ class TenantState:
         graph = self.windows.graphs[self.config.silo_window]
         teams, size = graph.teams, self.config.min_group_size
         eis = {
-            team: indices.ei_index(teams.internal.get(team, 0), teams.external.get(team, 0))
+            team: indices.ei_index(teams.internal(team), teams.external(team))
             if qualifies(team, graph, self.directory, size)
             else None
             for team in self.directory.teams()

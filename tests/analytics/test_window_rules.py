@@ -28,11 +28,12 @@ def test_buckets_leave_each_window_then_are_dropped() -> None:
     assert [i for i, _ in s.windows.buckets()] == [1, 3]
     assert s.snapshot("3h")["org"]["pairs"] == 2
     assert not s.windows.seen("1") and s.windows.seen("2")
-    assert "a2" not in s.windows.graphs["3h"].graph
+    assert "a2" not in set(s.windows.graphs["3h"].nodes())
     s.apply(event("4", 100 * HOUR, "c1", ["a1"], 1.0))
     assert [i for i, _ in s.windows.buckets()] == [100]
-    assert s.windows.graphs["3h"].teams.internal == {}
-    assert s.windows.graphs["3h"].teams.partners == {"A": {"C": 1}, "C": {"A": 1}}
+    tables = s.windows.graphs["3h"].teams.tables()
+    assert tables["internal"] == {}
+    assert tables["partners"] == {"A": {"C": 1}, "C": {"A": 1}}
 
 
 def test_late_events_are_counted_not_applied() -> None:
@@ -71,9 +72,9 @@ def test_unassigned_is_outside_for_teams_and_one_community_for_modularity() -> N
     teams = s.snapshot("1h")["teams"]
     assert "unassigned" not in teams
     assert teams["A"]["external"] == 3.0 and teams["A"]["partner_teams"] == 0
-    agg = s.windows.graphs["1h"].teams
-    assert agg.internal == {"unassigned": 1_000_000}
-    assert agg.flow == {("A", "unassigned"): 3_000_000}
+    agg = s.windows.graphs["1h"].teams.tables()
+    assert agg["internal"] == {"unassigned": 1_000_000}
+    assert agg["flow"] == {("A", "unassigned"): 3_000_000}
 
 
 def test_small_and_inactive_teams_are_omitted_but_count_for_others() -> None:

@@ -38,10 +38,9 @@ def modularity(window: WindowGraph) -> float | None:
     total = teams.total
     if not total:
         return None
-    labels = sorted(set(teams.internal) | set(teams.external))
     q = 0.0
-    for label in labels:
-        internal, external = teams.internal.get(label, 0), teams.external.get(label, 0)
+    for label in teams.labels():
+        internal, external = teams.internal(label), teams.external(label)
         q += internal / total - ((2 * internal + external) / (2 * total)) ** 2
     return q
 
@@ -61,6 +60,6 @@ def team_flow(
     """
     return {
         pair: from_micro(weight)
-        for pair, weight in sorted(window.teams.flow.items())
+        for pair, weight in window.teams.flow().items()
         if include_unassigned or UNASSIGNED not in pair
     }

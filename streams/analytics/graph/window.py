@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent
-from streams.analytics.graph.person_graph import WindowGraph
+from streams.analytics.graph.person_graph import GraphStore, WindowGraph
+from streams.analytics.graph.teams import Slots
 from streams.analytics.pairs import Edge
 
 
@@ -28,31 +29,27 @@ class Bucket:
 class RollingWindows:
     """The buckets of one tenant and one :class:`WindowGraph` per configured window.
 
-    ``spans`` maps a window name to its length in buckets. Added pairs are aggregated per
-    bucket and folded into the window graphs when the graphs are read (:attr:`graphs`), a
-    person moves, or the watermark enters a new bucket: a pair repeated within a batch
-    costs one dict update, not one graph update per window. The aggregates are exact
-    integers, so folding later gives the same graphs as folding at once.
+    ``spans`` maps a window name to its length in buckets. The windows share one
+    :class:`GraphStore` (one edge map with a slot per window): an added pair is accounted
+    once in its bucket and once in the store, for every window holding the bucket, at once;
+    a bucket leaving a window is subtracted from that window's slot. Nothing is deferred, so
+    :attr:`graphs` is always up to date and reading it changes nothing.
     """
 
     def __init__(self, bucket_ms: int, spans: Mapping[str, int], directory: Directory) -> None:
         self.bucket_ms = bucket_ms
         self.spans = dict(spans)
         self.directory = directory
-        self._graphs = {name: WindowGraph(directory) for name in self.spans}
+        self.store = GraphStore(directory, len(self.spans))
+        self.graphs = {name: WindowGraph(self.store, slot) for slot, name in enumerate(spans)}
+        """The window graphs by name."""
         self.watermark: int | None = None
         self.current: int | None = None
         """B, the bucket of the watermark (``None`` before the first event)."""
         self._largest = max(self.spans.values())
+        self._all = tuple(range(len(self.spans)))
         self._buckets: dict[int, Bucket] = {}
-        self._pending: dict[int, dict[Edge, list[int]]] = {}
         self._seen: set[str] = set()
-
-    @property
-    def graphs(self) -> dict[str, WindowGraph]:
-        """The window graphs by name, up to date with every added event."""
-        self._fold()
-        return self._graphs
 
     def bucket_of(self, t_ms: int) -> int:
         """The bucket index of an event time."""
@@ -79,26 +76,22 @@ class RollingWindows:
             bucket = self._buckets[index] = Bucket()
         bucket.events.append(event.event_id)
         self._seen.add(event.event_id)
-        pending = self._pending.get(index)
-        if pending is None:
-            pending = self._pending[index] = {}
-        weight = event.weight
-        for edge in event.edges():
-            for stats in (bucket.edges, pending):
-                counted = stats.get(edge)
-                if counted is None:
-                    stats[edge] = [1, weight]
-                else:
-                    counted[0] += 1
-                    counted[1] += weight
+        if event.broadcast:  # no pairs (AcceptedEvent.edges)
+            return
+        stats, actor, weight = bucket.edges, event.actor, event.weight
+        for target in event.targets:
+            counted = stats.get((actor, target))
+            if counted is None:
+                stats[(actor, target)] = [1, weight]
+            else:
+                counted[0] += 1
+                counted[1] += weight
+        self.store.add_pairs(actor, event.targets, weight, self._holding(index))
 
     def move(self, person: str, team: str | None, bot: bool = False) -> None:
         """Apply a directory change, moving the person's contributions in every window."""
-        graphs = self.graphs.values()
         old = self.directory.set(person, team, bot)
-        new = self.directory.team_of(person)
-        for graph in graphs:
-            graph.relabel(person, old, new)
+        self.store.relabel(person, old, self.directory.team_of(person))
 
     def oldest_kept_ms(self) -> int | None:
         """Start time of the oldest bucket of the largest window (``None`` before any event)."""
@@ -117,35 +110,27 @@ class RollingWindows:
         self._buckets = dict(buckets)
         for index, bucket in self.buckets():
             self._seen.update(bucket.events)
-            for graph in self._graphs_holding(index):
-                graph.add_stats(bucket.edges, +1)
+            self.store.add_stats(bucket.edges, +1, self._holding(index))
 
-    def _graphs_holding(self, index: int) -> list[WindowGraph]:
+    def _holding(self, index: int) -> Slots:
+        """The slots of the windows holding bucket ``index``."""
         current = self.current
         assert current is not None
-        return [g for name, g in self._graphs.items() if index > current - self.spans[name]]
-
-    def _fold(self) -> None:
-        """Add the pending pairs to the graphs of the windows holding their bucket."""
-        for index, stats in self._pending.items():
-            for graph in self._graphs_holding(index):
-                graph.add_stats(stats, +1)
-        self._pending.clear()
+        if index == current:
+            return self._all
+        return tuple(s for s, span in enumerate(self.spans.values()) if index > current - span)
 
     def _advance(self, t_ms: int) -> None:
         if self.watermark is not None and t_ms <= self.watermark:
             return
         old, new = self.current, self.bucket_of(t_ms)
-        if old is not None and new > old:
-            self._fold()  # while the pending buckets are held by the same windows
         self.watermark, self.current = t_ms, new
         if old is None or new <= old:
             return
-        kept = sorted(self._buckets)
-        for name, span in self.spans.items():
-            leaving = [i for i in kept if old - span < i <= new - span]
-            for index in leaving:
-                self._graphs[name].add_stats(self._buckets[index].edges, -1)
-        for index in kept:
+        spans = list(self.spans.values())
+        for index in sorted(self._buckets):
+            leaving = tuple(s for s, span in enumerate(spans) if old - span < index <= new - span)
+            if leaving:
+                self.store.add_stats(self._buckets[index].edges, -1, leaving)
             if index <= new - self._largest:
                 self._seen.difference_update(self._buckets.pop(index).events)
