@@ -111,8 +111,9 @@ async def confirmed(worker: Worker, deliveries: list[Awaitable[Any]]) -> None:
 
 
 async def checkpoint_due(worker: Worker) -> None:
-    """Checkpoint the tenants due for one and wait until the checkpoints are on the broker
-    (the deltas they replace are deleted by later batches only)."""
+    """Checkpoint the tenants due for one (call it once everything before is confirmed) and
+    wait until the checkpoints are on the broker: the deltas they replace are deleted only
+    by later chunks."""
     due = worker.runtime.due_checkpoints()
     for tenant in due:
         worker.runtime.checkpoint(tenant)
@@ -145,6 +146,10 @@ async def process_batch(worker: Worker, events: Sequence[EventT[Any]]) -> None:
         if len(chunk) >= settings.batch_size:
             deliveries += await apply_chunk(worker, chunk)
             chunk = []
+            if worker.runtime.due_checkpoints():  # a batch of envelopes can be long
+                await confirmed(worker, deliveries)
+                deliveries = []
+                await checkpoint_due(worker)
             await asyncio.sleep(0)  # let heartbeats and the web views run between chunks
     deliveries += await apply_chunk(worker, chunk)
     await confirmed(worker, deliveries)

@@ -10,11 +10,11 @@ import signal
 import subprocess
 import time
 
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource
 from support.events import decoded_events
 from support.expected import expect
-from support.kafka import stopped
+from support.kafka import committed_offsets, stopped
 from support.replay import Replay, split_after_events
 from support.worker import WorkerProcess, wait_for
 
@@ -42,12 +42,8 @@ def simulator() -> OrgSimulator:
 
 def committed(settings: Settings) -> dict[int, int]:
     """The worker group's committed offset of every partition of the interactions topic."""
-    consumer = Consumer({"bootstrap.servers": settings.bootstrap, "group.id": settings.app_id})
-    try:
-        wanted = [TopicPartition(settings.topic_interactions, p) for p in range(4)]
-        return {tp.partition: max(tp.offset, 0) for tp in consumer.committed(wanted, timeout=30)}
-    finally:
-        consumer.close()
+    topic = settings.topic_interactions
+    return committed_offsets(settings.bootstrap, settings.app_id, topic, range(4))
 
 
 def persisted_events(settings: Settings) -> set[str]:

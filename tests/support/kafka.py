@@ -5,11 +5,11 @@ from __future__ import annotations
 import socket
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic  # admin re-exports it only implicitly (mypy)
 
@@ -107,14 +107,30 @@ def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
         consumer.close()
 
 
+def committed_offsets(
+    bootstrap: str, group: str, topic: str, partitions: Iterable[int]
+) -> dict[int, int]:
+    """The offsets ``group`` has committed on ``topic`` (0 where none), retrying for up to
+    :data:`TIMEOUT_SECONDS` while the group coordinator moves or loads (after a broker
+    restart)."""
+    config = {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False}
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while True:
+        consumer = Consumer(config)  # never subscribes: reads the group's offsets, does not join
+        try:
+            wanted = [TopicPartition(topic, partition) for partition in partitions]
+            found = consumer.committed(wanted, timeout=TIMEOUT_SECONDS)
+            return {tp.partition: max(tp.offset, 0) for tp in found}
+        except KafkaException as error:
+            if not error.args[0].retriable() or time.monotonic() > deadline:
+                raise
+        finally:
+            consumer.close()
+        time.sleep(0.5)
+
+
 def uncommitted(bootstrap: str, group: str, topic: str) -> int:
     """How many records of ``topic`` lie beyond the offsets ``group`` has committed."""
     ends = end_offsets(bootstrap, topic)
-    config = {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False}
-    consumer = Consumer(config)  # never subscribes: reads the group's offsets, does not join
-    try:
-        wanted = [TopicPartition(topic, partition) for partition in ends]
-        committed = consumer.committed(wanted, timeout=TIMEOUT_SECONDS)
-    finally:
-        consumer.close()
-    return sum(ends[tp.partition] - max(tp.offset, 0) for tp in committed)
+    committed = committed_offsets(bootstrap, group, topic, ends)
+    return sum(end - committed[partition] for partition, end in ends.items())
