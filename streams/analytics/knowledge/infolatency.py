@@ -92,6 +92,8 @@ class InformationLatency:
         self._floor: int | None = None
         self._origins: Times = np.full((0, 0), _NEVER, dtype=np.int64)
         self._arrivals: Times = self._origins.copy()
+        self._origin_rows: list[Times] = []
+        self._arrival_rows: list[Times] = []
         self._grow(16, 8)
 
     def __getstate__(self) -> dict[str, object]:
