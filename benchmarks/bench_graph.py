@@ -4,21 +4,30 @@ Builds a seeded 10,000-person, 500,000-pair window (20 teams) through TenantStat
 times in the same run: a snapshot refresh (O(teams)) against reciprocity + modularity +
 E-I recomputed from the window graph with networkx, plus ingest, replay and checkpoint.
 Then times the refresh for orgs of 1k, 10k and 50k people at 50 pairs per person (same
-teams) and fits the exponent k of refresh ~ people^k by least squares on log-log.
+teams) and fits the exponent k of refresh ~ people^k by least squares on log-log. Last, the
+issue 13 figure: 100,000 people, 1,000 teams, 5,000,000 pairs in the 28d window, ingested
+through TenantState.apply (no networkx anywhere): ingest rate, refresh, the hidden-silo
+Louvain pass (copy on the loop, then igraph), what a concurrent ingesting thread keeps of
+its rate during the pass, and RSS.
 
     .venv/bin/python benchmarks/bench_graph.py [--people 10000] [--pairs 500000] [--louvain]
         [--sizes 1000 10000 50000] [--pairs-per-person 50]
+        [--large-people 100000] [--large-teams 1000] [--large-pairs 5000000]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import random
+import resource
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import networkx as nx
@@ -28,21 +37,26 @@ from streams.analytics.config import AnalyticsConfig
 from streams.analytics.silos.louvain import hidden_silos, prepare
 from streams.analytics.tenant import TenantState
 from streams.engine.checkpoint import from_checkpoint, to_checkpoint
-from streams.model import new_interaction
+from streams.model import Interaction, new_interaction
 
 DAY_MS = 86_400_000
 CONFIG = AnalyticsConfig()
 
 
-def events(people: int, pairs: int, teams: int, seed: int) -> tuple[dict[str, str], list[Any]]:
-    """Seeded directory and events over 27 days, in order: 1-9 targets each, 75 % from the
-    actor's 25 usual contacts (80 % in their team), 25 % anyone."""
+def directory(people: int, teams: int) -> dict[str, str]:
+    """``u<i>`` → ``team<i mod teams>``."""
+    width = len(str(teams - 1))
+    return {f"u{i}": f"team{i % teams:0{width}d}" for i in range(people)}
+
+
+def interactions(team_of: dict[str, str], pairs: int, seed: int) -> Iterator[Interaction]:
+    """Seeded events over 27 days, in order, until ``pairs`` pairs: 1-9 targets each, 75 %
+    from the actor's 25 usual contacts (80 % in their team), 25 % anyone."""
     rnd = random.Random(seed)
-    team_of = {f"u{i}": f"team{i % teams:02d}" for i in range(people)}
     members: dict[str, list[str]] = defaultdict(list)
     for person, team in team_of.items():
         members[team].append(person)
-    names, out, made = list(team_of), [], 0
+    names, made, n = list(team_of), 0, 0
     contacts = {
         p: [
             rnd.choice(members[team_of[p]]) if rnd.random() < 0.8 else rnd.choice(names)
@@ -57,12 +71,15 @@ def events(people: int, pairs: int, teams: int, seed: int) -> tuple[dict[str, st
             rnd.choice(contacts[actor]) if rnd.random() < 0.75 else rnd.choice(names)
             for _ in range(count)
         ]
+        yield new_interaction(f"e{n}", "bench", made * 27 * DAY_MS // pairs, actor, targets)
         made += sum(target != actor for target in targets)
-        out.append((actor, targets))
-    step = 27 * DAY_MS // len(out)
-    return team_of, [
-        new_interaction(f"e{n}", "bench", n * step, a, t) for n, (a, t) in enumerate(out)
-    ]
+        n += 1
+
+
+def events(people: int, pairs: int, teams: int, seed: int) -> tuple[dict[str, str], list[Any]]:
+    """The directory and all :func:`interactions` of a seeded org."""
+    team_of = directory(people, teams)
+    return team_of, list(interactions(team_of, pairs, seed))
 
 
 def naive_refresh(graph: nx.DiGraph, team_of: dict[str, str]) -> dict[str, Any]:
@@ -104,9 +121,9 @@ def build(people: int, pairs: int, teams: int, seed: int) -> tuple[TenantState, 
     return state, ingest, len(stream)
 
 
-def refresh_time(state: TenantState) -> float:
-    """Mean seconds of a 28d snapshot refresh over 200 repetitions."""
-    return timed(lambda: state.snapshot("28d"), repeat=200)[0]
+def refresh_time(state: TenantState, repeat: int = 200) -> float:
+    """Mean seconds of a 28d snapshot refresh over ``repeat`` repetitions."""
+    return timed(lambda: state.snapshot("28d"), repeat=repeat)[0]
 
 
 def scaling(
@@ -173,6 +190,78 @@ def headline(args: argparse.Namespace) -> float:
     return refresh
 
 
+def ingest_chunks(state: TenantState, stream: Iterator[Interaction], size: int) -> float:
+    """Apply ``stream`` in chunks of ``size`` (generated untimed), dropping each chunk's delta
+    as the worker does once it is persisted; returns the seconds spent applying."""
+    seconds = 0.0
+    while chunk := list(itertools.islice(stream, size)):
+        started = time.perf_counter()
+        for event in chunk:
+            state.apply(event)
+        state.take_delta()
+        seconds += time.perf_counter() - started
+    return seconds
+
+
+def rss_mib() -> tuple[float, float]:
+    """Current and peak resident set size of this process, MiB."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    current = pages * resource.getpagesize() / 2**20
+    return current, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def ingestion_kept(seconds: float, pass_fn: Callable[[], Any]) -> tuple[float, Any]:
+    """Share of a thread's ingest rate (a small tenant applying events) kept while
+    ``pass_fn`` runs in an executor thread, as the worker's Louvain timer runs it."""
+    team_of = directory(2000, 60)
+    stream = interactions(team_of, 10**9, seed=1)
+    state = TenantState("bench", CONFIG, team_of)
+
+    def rate(until: Callable[[], bool]) -> float:
+        applied, started = 0, time.perf_counter()
+        while not until():
+            for event in itertools.islice(stream, 100):
+                state.apply(event)
+            state.take_delta()
+            applied += 100
+        return applied / (time.perf_counter() - started)
+
+    deadline = time.perf_counter() + seconds
+    alone = rate(lambda: time.perf_counter() > deadline)
+    done = threading.Event()
+    with ThreadPoolExecutor(1) as executor:
+        future = executor.submit(lambda: (pass_fn(), done.set())[0])
+        during = rate(done.is_set)
+        result = future.result()
+    return during / alone, result
+
+
+def large(people: int, teams: int, pairs: int, seed: int) -> None:
+    """The 100,000-person figure: ingest, refresh, Louvain pass and RSS."""
+    team_of = directory(people, teams)
+    state = TenantState("bench", CONFIG, team_of)
+    ingest = ingest_chunks(state, interactions(team_of, pairs, seed), 20_000)
+    window = state.windows.graphs["28d"]
+    print(
+        f"{people:,} people, {teams:,} teams, 28d window: {window.people:,} people, "
+        f"{window.pairs:,} pairs, {window.edges:,} distinct edges"
+    )
+    print(
+        f"  ingest through TenantState.apply (3 windows): {ingest:.1f} s = "
+        f"{window.pairs / ingest:,.0f} pairs/s"
+    )
+    print(f"  refresh (28d snapshot): {refresh_time(state, repeat=20) * 1e3:.1f} ms")
+    copy, source = timed(lambda: prepare(window, state.directory))
+    print(f"  Louvain copy of the window (on the event loop): {copy:.2f} s")
+    seconds, count = timed(lambda: hidden_silos(source, CONFIG.min_group_size))
+    print(f"  Louvain pass (igraph multilevel, seeded): {seconds:.1f} s, {count} hidden silos")
+    kept, _ = ingestion_kept(5.0, lambda: hidden_silos(source, CONFIG.min_group_size))
+    print(f"  a concurrent ingesting thread keeps {kept:.0%} of its rate during the pass")
+    current, peak = rss_mib()
+    print(f"  RSS: {current:,.0f} MiB now, {peak:,.0f} MiB peak (whole benchmark process)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=10_000)
@@ -188,11 +277,16 @@ def main() -> None:
         help="org sizes for the refresh scaling (none: skip it)",
     )
     parser.add_argument("--pairs-per-person", type=int, default=50)
+    parser.add_argument("--large-people", type=int, default=100_000, help="0: skip the figure")
+    parser.add_argument("--large-teams", type=int, default=1000)
+    parser.add_argument("--large-pairs", type=int, default=5_000_000)
     args = parser.parse_args()
     refresh = headline(args)
     same_shape = args.pairs == args.people * args.pairs_per_person
     known = {args.people: refresh} if same_shape else {}
     scaling(args.sizes, args.pairs_per_person, args.teams, args.seed, known)
+    if args.large_people:
+        large(args.large_people, args.large_teams, args.large_pairs, args.seed)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ def dump_store(store: GraphStore) -> dict[str, Any]:
         "incident": store.incident,
         "degree": store.degree,
         "teams": vars(store.teams),
+        "scalars": (store.pairs, store.edge_count, store.reciprocated, store.people),
     }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 
 from streams.analytics.directory import Directory
-from streams.analytics.graph.teams import Slots, TeamAggregates, TeamView
+from streams.analytics.graph.teams import Slots, TeamAggregates, TeamView, lane, nonzero, unit
 from streams.analytics.pairs import Edge
 
 EdgeStats = Mapping[Edge, list[int]]
@@ -14,14 +14,15 @@ EdgeStats = Mapping[Edge, list[int]]
 
 
 class GraphStore:
-    """Directed person graphs of ``width`` nested windows, sharing one edge map.
+    """Directed person graphs of ``width`` windows, sharing one edge map.
 
-    ``edges[(a, b)]`` is ``[count_0, …, count_{w-1}, weight_0, …, weight_{w-1}]``: pair
-    occurrences and integer weight of the edge in each window slot. An edge is in a window
-    while its count there is positive, and kept while it is in any window; a person is a
-    node of a window while they have an edge there. A pair delta costs one lookup in the
-    edge map plus O(1) per slot; relabelling a person after a directory move costs
-    O(degree · width) through their incident edges (``incident``).
+    ``edges[(a, b)]`` is ``[counts, weights]``: pair occurrences and integer weight of the
+    edge packed with one lane per window slot (:mod:`~streams.analytics.graph.teams`), so a
+    pair added to every window costs one lookup and two integer additions. An edge is in a
+    window while its count lane is positive, and kept while it is in any window; a person is
+    a node of a window while they have an edge there. ``pairs``, ``edge_count``,
+    ``reciprocated`` and ``people`` are packed too. Relabelling a person after a directory
+    move costs O(degree) through their incident edges (``incident``).
     """
 
     def __init__(self, directory: Directory, width: int) -> None:
@@ -30,119 +31,107 @@ class GraphStore:
         self.edges: dict[Edge, list[int]] = {}
         self.incident: dict[str, set[Edge]] = {}
         """Edges kept (in any window) with the person at either end."""
-        self.degree: dict[str, list[int]] = {}
-        """Per slot, the number of the person's incident edges in that window."""
-        self.teams = TeamAggregates(width)
-        self.pairs = [0] * width
-        self.edge_count = [0] * width
-        self.reciprocated = [0] * width
-        self.people = [0] * width
+        self.degree: dict[str, int] = {}
+        """Per window lane, the number of the person's incident edges in that window."""
+        self.teams = TeamAggregates()
+        self.pairs = 0
+        self.edge_count = 0
+        self.reciprocated = 0
+        self.people = 0
+        self._units: dict[Slots, int] = {}
 
     def add_pairs(self, actor: str, targets: Iterable[str], weight: int, slots: Slots) -> None:
         """Add one pair ``actor → target`` of ``weight`` per target to ``slots``."""
-        team_of = self.directory.team_of
+        team_of, one = self.directory.team_of, self._unit(slots)
         team_a = team_of(actor)
         for target in targets:
-            self._add(actor, team_a, target, team_of(target), 1, weight, slots)
+            self._add(actor, team_a, target, team_of(target), 1, weight, one)
 
     def add_stats(self, stats: EdgeStats, sign: int, slots: Slots) -> None:
         """Add (``sign`` = 1) or subtract (``sign`` = -1) aggregated edge deltas in ``slots``."""
-        team_of = self.directory.team_of
+        team_of, one = self.directory.team_of, self._unit(slots)
         for (a, b), (count, weight) in stats.items():
-            self._add(a, team_of(a), b, team_of(b), sign * count, sign * weight, slots)
+            self._add(a, team_of(a), b, team_of(b), sign * count, sign * weight, one)
 
     def add(self, a: str, b: str, count: int, weight: int, slots: Slots) -> None:
         """Add (or, with negative values, subtract) ``count`` pairs of total ``weight``."""
         team_of = self.directory.team_of
-        self._add(a, team_of(a), b, team_of(b), count, weight, slots)
+        self._add(a, team_of(a), b, team_of(b), count, weight, self._unit(slots))
 
     def relabel(self, person: str, old_team: str, new_team: str) -> None:
         """Move ``person``'s contributions from ``old_team`` to ``new_team`` in every window."""
         if person not in self.incident or old_team == new_team:
             return
-        teams, width, team_of = self.teams, self.width, self.directory.team_of
-        for slot, degree in enumerate(self.degree[person]):
-            if degree:
-                teams.activate(old_team, (slot,), -1)
-                teams.activate(new_team, (slot,), +1)
+        teams, team_of = self.teams, self.directory.team_of
+        present = nonzero(self.degree[person], self.width)
+        teams.activate(old_team, -present)
+        teams.activate(new_team, present)
         for a, b in self.incident[person]:
-            entry = self.edges[(a, b)]
+            counts, weights = self.edges[(a, b)]
+            here = nonzero(counts, self.width)
             for team, sign in ((old_team, -1), (new_team, +1)):
                 team_a = team if a == person else team_of(a)
                 team_b = team if b == person else team_of(b)
-                for slot in range(width):
-                    if entry[slot]:
-                        teams.apply(a, team_a, b, team_b, sign * entry[width + slot], (slot,))
-                        teams.presence(team_a, team_b, (slot,), sign)
+                teams.apply(a, team_a, b, team_b, sign * weights)
+                teams.presence(team_a, team_b, sign * here)
 
     def _add(
-        self, a: str, team_a: str, b: str, team_b: str, count: int, weight: int, slots: Slots
+        self, a: str, team_a: str, b: str, team_b: str, count: int, weight: int, one: int
     ) -> None:
-        edge, width, pairs = (a, b), self.width, self.pairs
+        """Add ``count`` pairs of total ``weight`` to the windows of unit ``one``."""
+        edge = (a, b)
         entry = self.edges.get(edge)
-        if entry is None:  # a new edge: it appears in every slot it is added to
-            entry = self.edges[edge] = [0] * (2 * width)
+        self.pairs += count * one
+        if entry is None:  # a new edge: it appears in every window it is added to
+            self.edges[edge] = [count * one, weight * one]
             self._attach(a, edge)
             self._attach(b, edge)
-            for slot in slots:
-                entry[slot], entry[width + slot] = count, weight
-                pairs[slot] += count
-            self._presence(a, team_a, b, team_b, slots, +1)
+            self._presence(a, team_a, b, team_b, one, +1)
         else:
-            appeared, left = [], []
-            for slot in slots:
-                before = entry[slot]
-                entry[slot] = before + count
-                entry[width + slot] += weight
-                pairs[slot] += count
-                if not before:
-                    appeared.append(slot)
-                elif before == -count:
-                    left.append(slot)
-            if appeared:
-                self._presence(a, team_a, b, team_b, tuple(appeared), +1)
-            if left:
-                self._presence(a, team_a, b, team_b, tuple(left), -1)
-        self.teams.apply(a, team_a, b, team_b, weight, slots)
-        if count < 0 and not any(entry[:width]):
-            del self.edges[edge]
-            self._detach(a, edge)
-            self._detach(b, edge)
+            before = entry[0]
+            after = entry[0] = before + count * one
+            entry[1] += weight * one
+            sign = 1 if count > 0 else -1
+            changed = one & ~nonzero(before if sign > 0 else after, self.width)
+            if changed:
+                self._presence(a, team_a, b, team_b, changed, sign)
+            if not after:  # in no window any more
+                del self.edges[edge]
+                self._detach(a, edge)
+                self._detach(b, edge)
+        self.teams.apply(a, team_a, b, team_b, weight * one)
 
-    def _presence(self, a: str, team_a: str, b: str, team_b: str, slots: Slots, sign: int) -> None:
-        """Edge ``a → b`` appears (+1) in or leaves (-1) the windows ``slots``."""
-        edge_count = self.edge_count
-        for slot in slots:
-            edge_count[slot] += sign
+    def _presence(self, a: str, team_a: str, b: str, team_b: str, one: int, sign: int) -> None:
+        """Edge ``a → b`` appears (+1) in or leaves (-1) the windows of unit ``one``."""
+        self.edge_count += sign * one
         reverse = self.edges.get((b, a))
         if reverse is not None:
-            reciprocated = self.reciprocated
-            for slot in slots:
-                if reverse[slot]:
-                    reciprocated[slot] += 2 * sign
-        self._degree(a, team_a, slots, sign)
-        self._degree(b, team_b, slots, sign)
-        self.teams.presence(team_a, team_b, slots, sign)
+            self.reciprocated += 2 * sign * (one & nonzero(reverse[0], self.width))
+        self._degree(a, team_a, one, sign)
+        self._degree(b, team_b, one, sign)
+        self.teams.presence(team_a, team_b, sign * one)
 
-    def _degree(self, person: str, team: str, slots: Slots, sign: int) -> None:
-        """``person``'s degree changes by ``sign`` in ``slots``; they become a node there or
-        stop being one."""
-        degrees, people = self.degree[person], self.people
-        changed = []
-        for slot in slots:
-            before = degrees[slot]
-            after = degrees[slot] = before + sign
-            if not before or not after:
-                people[slot] += sign
-                changed.append(slot)
+    def _degree(self, person: str, team: str, one: int, sign: int) -> None:
+        """``person``'s degree changes by ``sign`` in the windows of unit ``one``; where it was
+        or becomes 0, they become a node of the window or stop being one."""
+        before = self.degree[person]
+        after = self.degree[person] = before + sign * one
+        changed = one & ~nonzero(before if sign > 0 else after, self.width)
         if changed:
-            self.teams.activate(team, tuple(changed), sign)
+            self.people += sign * changed
+            self.teams.activate(team, sign * changed)
+
+    def _unit(self, slots: Slots) -> int:
+        one = self._units.get(slots)
+        if one is None:
+            one = self._units[slots] = unit(slots)
+        return one
 
     def _attach(self, person: str, edge: Edge) -> None:
         incident = self.incident.get(person)
         if incident is None:
             self.incident[person] = {edge}
-            self.degree[person] = [0] * self.width
+            self.degree[person] = 0
         else:
             incident.add(edge)
 
@@ -169,31 +158,32 @@ class WindowGraph:
     @property
     def pairs(self) -> int:
         """Pair occurrences in the window."""
-        return self.store.pairs[self.slot]
+        return lane(self.store.pairs, self.slot)
 
     @property
     def edges(self) -> int:
         """Distinct directed person edges in the window."""
-        return self.store.edge_count[self.slot]
+        return lane(self.store.edge_count, self.slot)
 
     @property
     def reciprocated(self) -> int:
         """Edges of the window whose reverse edge is in the window too."""
-        return self.store.reciprocated[self.slot]
+        return lane(self.store.reciprocated, self.slot)
 
     @property
     def people(self) -> int:
         """People with at least one edge in the window."""
-        return self.store.people[self.slot]
+        return lane(self.store.people, self.slot)
 
     def edge_items(self) -> Iterator[tuple[str, str, int, int]]:
         """``(actor, target, count, weight_micro)`` for every edge of the window."""
-        slot, weight = self.slot, self.store.width + self.slot
-        for (a, b), entry in self.store.edges.items():
-            if entry[slot]:
-                yield a, b, entry[slot], entry[weight]
+        slot = self.slot
+        for (a, b), (counts, weights) in self.store.edges.items():
+            count = lane(counts, slot)
+            if count:
+                yield a, b, count, lane(weights, slot)
 
     def nodes(self) -> Iterator[str]:
         """The people of the window."""
         slot = self.slot
-        return (person for person, degrees in self.store.degree.items() if degrees[slot])
+        return (person for person, degree in self.store.degree.items() if lane(degree, slot))

@@ -2,8 +2,14 @@
 "Performance shape").
 
 Every number is an exact integer (weights in micro-units), so a refresh reads them in
-O(teams) and any order of additions and subtractions gives identical state. Each value is a
-list with one slot per window (:class:`TeamAggregates`); :class:`TeamView` reads one slot.
+O(teams) and any order of additions and subtractions gives identical state.
+
+The windows of a tenant share each aggregate: a value packs one non-negative integer
+*lane* of :data:`LANE_BITS` bits per window slot (slot s is ``(value >> s·LANE_BITS) &
+LANE``), so a delta to several windows at once is one integer addition of ``delta ·
+unit(slots)``. A lane never goes negative, so no addition borrows from a neighbour, and a
+value is 0 exactly when every lane is: such entries are deleted. :class:`TeamView` reads the
+lane of one window.
 
 ``unassigned`` is kept as one label: its internal weight (pairs between two unassigned
 people) and external weight feed modularity only; it never gets partner teams or bridges,
@@ -19,18 +25,58 @@ from streams.model import UNASSIGNED
 
 K = TypeVar("K")
 Slots = tuple[int, ...]
-"""The window slots a delta applies to."""
+"""Window slots, ascending."""
+
+LANE_BITS = 96
+"""Bits per window lane: a window's total weight stays far below 2**96 micro-units (5·10**16
+pairs of the largest valid weight, 10**6)."""
+LANE = (1 << LANE_BITS) - 1
+
+
+def unit(slots: Iterable[int]) -> int:
+    """The packed value holding 1 in each of ``slots``.
+
+    >>> unit((0, 2)) == 1 + (1 << 2 * LANE_BITS)
+    True
+    """
+    return sum(1 << (LANE_BITS * slot) for slot in slots)
+
+
+def lane(value: int, slot: int) -> int:
+    """The lane of ``slot`` in a packed value.
+
+    >>> lane(5 * unit((0, 1)) + unit((1,)), 1)
+    6
+    """
+    return (value >> (LANE_BITS * slot)) & LANE
+
+
+def nonzero(value: int, width: int) -> int:
+    """The unit of the lanes of ``value`` (``width`` lanes, each below 2**(LANE_BITS - 1))
+    that are not 0, in a few integer operations: adding 2**(LANE_BITS - 1) - 1 to a lane sets
+    its top bit exactly when the lane is not 0, and carries nothing into the next lane.
+
+    >>> nonzero(7 * unit((0,)) + 2 * unit((2,)), 3) == unit((0, 2))
+    True
+    """
+    ones = _ONES[width] if width < len(_ONES) else unit(range(width))
+    top = ones << (LANE_BITS - 1)
+    return ((value + (top - ones)) & top) >> (LANE_BITS - 1)
+
+
+_ONES = [sum(1 << (LANE_BITS * slot) for slot in range(width)) for width in range(9)]
 
 
 class TeamAggregates:
     """I, E, partner teams, bridges, team→team flow and active people of every window.
 
-    Each value is a list of ``width`` integers, one per window slot:
+    Values are packed per window slot (see the module docstring):
 
     - ``internal[T]``: weight of pairs with both ends in T (I).
     - ``external[T]``: weight of pairs with exactly one end in T (E).
     - ``partners[T][U]``: number of distinct directed person edges between T and U (either
-      direction), real teams only; partner teams of T = the ``U`` with a non-zero slot.
+      direction), real teams only; partner teams of T in a window = the ``U`` with a
+      non-zero lane.
     - ``bridges[T][p]``: external weight of member p of T (its maximum is read in
       O(members) at refresh time, cheaper overall than keeping it per update).
     - ``flow[(S, T)]``: weight of pairs from a member of S to a member of T, S ≠ T,
@@ -38,51 +84,46 @@ class TeamAggregates:
     - ``total``: weight of all pairs (W).
     - ``active[T]``: people of T (by the directory now) with at least one pair in the window,
       the activity half of the minimum group size rule (README "Privacy").
-
-    An entry whose slots are all 0 is deleted, so the state depends only on what is held.
     """
 
-    def __init__(self, width: int) -> None:
-        self.width = width
-        self.active: dict[str, list[int]] = {}
-        self.internal: dict[str, list[int]] = {}
-        self.external: dict[str, list[int]] = {}
-        self.partners: dict[str, dict[str, list[int]]] = {}
-        self.bridges: dict[str, dict[str, list[int]]] = {}
-        self.flow: dict[tuple[str, str], list[int]] = {}
-        self.total = [0] * width
+    def __init__(self) -> None:
+        self.active: dict[str, int] = {}
+        self.internal: dict[str, int] = {}
+        self.external: dict[str, int] = {}
+        self.partners: dict[str, dict[str, int]] = {}
+        self.bridges: dict[str, dict[str, int]] = {}
+        self.flow: dict[tuple[str, str], int] = {}
+        self.total = 0
 
-    def apply(self, a: str, team_a: str, b: str, team_b: str, weight: int, slots: Slots) -> None:
-        """Account ``weight`` (negative: remove it) for pair ``a → b`` in ``slots``."""
-        if not weight:
+    def apply(self, a: str, team_a: str, b: str, team_b: str, delta: int) -> None:
+        """Account the packed weight ``delta`` (negative: remove it) for pair ``a → b``."""
+        if not delta:
             return
-        total = self.total
-        for slot in slots:
-            total[slot] += weight
-        width = self.width
+        self.total += delta
         if team_a == team_b:
-            _bump(self.internal, team_a, weight, slots, width)
+            _bump(self.internal, team_a, delta)
             return
-        _bump(self.external, team_a, weight, slots, width)
-        _bump(self.external, team_b, weight, slots, width)
-        _bump(self.flow, (team_a, team_b), weight, slots, width)
+        _bump(self.external, team_a, delta)
+        _bump(self.external, team_b, delta)
+        _bump(self.flow, (team_a, team_b), delta)
         if team_a != UNASSIGNED:
-            _bump_nested(self.bridges, team_a, a, weight, slots, width)
+            _bump_nested(self.bridges, team_a, a, delta)
         if team_b != UNASSIGNED:
-            _bump_nested(self.bridges, team_b, b, weight, slots, width)
+            _bump_nested(self.bridges, team_b, b, delta)
 
-    def presence(self, team_a: str, team_b: str, slots: Slots, sign: int) -> None:
-        """A person edge between ``team_a`` and ``team_b`` appears (+1) in or leaves (-1)
-        the windows ``slots``; it counts for partner teams between two different real teams."""
+    def presence(self, team_a: str, team_b: str, delta: int) -> None:
+        """Person edges between ``team_a`` and ``team_b`` appear in (positive packed
+        ``delta``) or leave windows; they count for partner teams between two different
+        real teams."""
         if team_a in (team_b, UNASSIGNED) or team_b == UNASSIGNED:
             return
-        _bump_nested(self.partners, team_a, team_b, sign, slots, self.width)
-        _bump_nested(self.partners, team_b, team_a, sign, slots, self.width)
+        _bump_nested(self.partners, team_a, team_b, delta)
+        _bump_nested(self.partners, team_b, team_a, delta)
 
-    def activate(self, team: str, slots: Slots, sign: int) -> None:
-        """A member of ``team`` got their first pair in the windows ``slots`` (+1) or lost
-        their last (-1)."""
-        _bump(self.active, team, sign, slots, self.width)
+    def activate(self, team: str, delta: int) -> None:
+        """Members of ``team`` got their first pair in windows (positive packed ``delta``) or
+        lost their last."""
+        _bump(self.active, team, delta)
 
 
 class TeamView:
@@ -95,40 +136,40 @@ class TeamView:
     @property
     def total(self) -> int:
         """Weight of all pairs in the window (W)."""
-        return self._teams.total[self.slot]
+        return lane(self._teams.total, self.slot)
 
     def internal(self, team: str) -> int:
         """I of ``team``."""
-        return _read(self._teams.internal.get(team), self.slot)
+        return lane(self._teams.internal.get(team, 0), self.slot)
 
     def external(self, team: str) -> int:
         """E of ``team``."""
-        return _read(self._teams.external.get(team), self.slot)
+        return lane(self._teams.external.get(team, 0), self.slot)
 
     def active(self, team: str) -> int:
         """People of ``team`` with at least one pair in the window."""
-        return _read(self._teams.active.get(team), self.slot)
+        return lane(self._teams.active.get(team, 0), self.slot)
 
     def labels(self) -> list[str]:
         """Labels (``unassigned`` included) with a non-zero I or E in the window, sorted."""
         teams, slot = self._teams, self.slot
-        found = {t for t, v in teams.internal.items() if v[slot]}
-        found.update(t for t, v in teams.external.items() if v[slot])
+        found = {t for t, v in teams.internal.items() if lane(v, slot)}
+        found.update(t for t, v in teams.external.items() if lane(v, slot))
         return sorted(found)
 
     def partner_teams(self, team: str) -> int:
         """Number of distinct real teams with at least one pair to or from ``team``."""
-        return _nonzero(self._teams.partners.get(team, {}).values(), self.slot)
+        slot = self.slot
+        return sum(1 for v in self._teams.partners.get(team, {}).values() if lane(v, slot))
 
     def max_member_external(self, team: str) -> int:
         """Largest external weight carried by one member of ``team``."""
-        members = self._teams.bridges.get(team, {})
-        return max((v[self.slot] for v in members.values()), default=0)
+        slot = self.slot
+        return max((lane(v, slot) for v in self._teams.bridges.get(team, {}).values()), default=0)
 
     def flow(self) -> dict[tuple[str, str], int]:
         """Team flow ``(S, T) → weight`` of the window (non-zero only), sorted."""
-        slot = self.slot
-        return {pair: v[slot] for pair, v in sorted(self._teams.flow.items()) if v[slot]}
+        return dict(sorted(_project(self._teams.flow, self.slot).items()))
 
     def tables(self) -> dict[str, Any]:
         """Every aggregate of the window as plain dicts without zero entries (for tests)."""
@@ -144,42 +185,29 @@ class TeamView:
         }
 
 
-def _bump(table: dict[K, list[int]], key: K, delta: int, slots: Slots, width: int) -> None:
-    """Add ``delta`` to ``table[key]`` in ``slots``; an entry whose slots all reach 0 is
-    deleted (memory stays bounded). Values are never negative, so only a negative delta can
-    empty an entry."""
-    values = table.get(key)
-    if values is None:
-        values = table[key] = [0] * width
-    for slot in slots:
-        values[slot] += delta
-    if delta < 0 and not any(values):
-        del table[key]
+def _bump(table: dict[K, int], key: K, delta: int) -> None:
+    """Add ``delta`` to ``table[key]``, deleting entries that reach 0 (memory stays bounded)."""
+    value = table.get(key, 0) + delta
+    if value:
+        table[key] = value
+    else:
+        table.pop(key, None)
 
 
-def _bump_nested(
-    table: dict[str, dict[K, list[int]]], outer: str, key: K, delta: int, slots: Slots, width: int
-) -> None:
+def _bump_nested(table: dict[str, dict[K, int]], outer: str, key: K, delta: int) -> None:
     inner = table.get(outer)
     if inner is None:
         inner = table[outer] = {}
-    _bump(inner, key, delta, slots, width)
+    _bump(inner, key, delta)
     if not inner:
         del table[outer]
 
 
-def _read(values: list[int] | None, slot: int) -> int:
-    return values[slot] if values else 0
+def _project(table: dict[K, int], slot: int) -> dict[K, int]:
+    projected = {key: lane(value, slot) for key, value in table.items()}
+    return {key: value for key, value in projected.items() if value}
 
 
-def _nonzero(values: Iterable[list[int]], slot: int) -> int:
-    return sum(1 for v in values if v[slot])
-
-
-def _project(table: dict[K, list[int]], slot: int) -> dict[K, int]:
-    return {key: v[slot] for key, v in table.items() if v[slot]}
-
-
-def _project_nested(table: dict[str, dict[K, list[int]]], slot: int) -> dict[str, dict[K, int]]:
+def _project_nested(table: dict[str, dict[K, int]], slot: int) -> dict[str, dict[K, int]]:
     projected = {outer: _project(inner, slot) for outer, inner in table.items()}
     return {outer: inner for outer, inner in projected.items() if inner}
