@@ -145,6 +145,8 @@ def encoded_size(value: Any) -> int:
 def split(delta: Delta, budget: int) -> list[Delta]:
     """``delta`` as consecutive deltas, each encoded in at most ``budget`` bytes (an op bigger
     than the budget alone stays alone); the rejection counts go with the first one."""
+    if encoded_size(delta) <= budget:  # the usual case: one encoding, no per-op sizes
+        return [delta]
     parts: list[Delta] = []
     frame = encoded_size({**delta, "ops": []})
     ops: list[Op] = []
