@@ -38,19 +38,19 @@ class AcceptedEvent(NamedTuple):
 
 def accepted_event(event: Interaction, max_targets: int) -> AcceptedEvent:
     """The accepted view of ``event``; more than ``max_targets`` targets is a broadcast."""
-    actor = event["actor"]
+    actor, targets = event["actor"], event["targets"]
     return AcceptedEvent(
         event_id=event["event_id"],
         occurred_at=event["occurred_at"],
         source=event["source"],
         kind=event["kind"],
         actor=actor,
-        targets=tuple(target for target in event["targets"] if target != actor),
+        targets=tuple(t for t in targets if t != actor) if actor in targets else tuple(targets),
         thread_id=event["thread_id"],
         in_reply_to=event["in_reply_to"],
         artifacts=tuple(event["artifacts"]),
         weight=to_micro(event["weight"]),
-        broadcast=len(event["targets"]) > max_targets,
+        broadcast=len(targets) > max_targets,
     )
 
 

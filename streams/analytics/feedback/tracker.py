@@ -182,15 +182,22 @@ class FeedbackTracker:
         self._opened.append(
             Opened(event.source, team_label(directory, event.actor, self.qualifies))
         )
-        held = self._replies.get(event.event_id, [])
-        if event.thread_id is not None:
-            held = held + self._thread_held.get(event.thread_id, [])
-        floor = self.watermark - self.rules.grace_ms if self.watermark is not None else 0
-        usable = [c for c in held if c[0] >= floor and self._fits(request, c)]
-        if usable:
-            self._offer(request, min(usable), directory)
+        held = self._held_response(request)
+        if held is not None:
+            self._offer(request, held, directory)
         else:
             heapq.heappush(self._deadlines, (request.t, request.event_id, request))
+
+    def _held_response(self, request: Request) -> Candidate | None:
+        """The earliest held event within the grace that answers ``request``, if any."""
+        held = self._replies.get(request.event_id, [])
+        if request.thread_id is not None and request.thread_id in self._thread_held:
+            held = held + self._thread_held[request.thread_id]
+        if not held:
+            return None
+        floor = self.watermark - self.rules.grace_ms if self.watermark is not None else 0
+        usable = [c for c in held if c[0] >= floor and self._fits(request, c)]
+        return min(usable) if usable else None
 
     def _fits(self, request: Request, candidate: Candidate) -> bool:
         t, actor = candidate
