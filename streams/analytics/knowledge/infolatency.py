@@ -90,6 +90,7 @@ class InformationLatency:
         self._columns: dict[str, int] = {}
         self._latest: list[int] = []
         self._floor: int | None = None
+        self._earliest: int | None = None  # no origin held is older (None: none held)
         self._origins: Times = np.full((0, 0), _NEVER, dtype=np.int64)
         self._arrivals: Times = self._origins.copy()
         self._origin_rows: list[Times] = []
@@ -129,6 +130,8 @@ class InformationLatency:
         t = event.occurred_at
         if event.broadcast or (self._floor is not None and t < self._floor):
             return
+        if self._earliest is None or t < self._earliest:
+            self._earliest = t  # origins are such times or copies of held ones
         team = directory.team_of(event.actor)
         column = None if team == UNASSIGNED else self._column(team)
         row = self._rows.get(event.actor) if column is None else self._row(event.actor)
@@ -208,6 +211,9 @@ class InformationLatency:
         if self._floor is not None and oldest_kept_ms <= self._floor:
             return
         self._floor = oldest_kept_ms
+        if self._earliest is None or oldest_kept_ms <= self._earliest:
+            return  # no view is that old (while the window fills: no scan of the matrices)
+        self._earliest = oldest_kept_ms
         people = len(self._rows)
         old = self._origins[:people] < oldest_kept_ms
         np.putmask(self._origins[:people], old, _NEVER)
