@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from streams.agents.context import Worker
@@ -27,8 +29,10 @@ def settled(worker: Worker) -> bool:
     return not app.rebalancing and not app.in_recovery and bool(recovered)
 
 
-async def louvain_pass(worker: Worker) -> None:
-    """Count hidden silos of every tenant and window, with networkx running in an executor."""
+async def louvain_pass(worker: Worker, pool: ProcessPoolExecutor) -> None:
+    """Count hidden silos of every tenant and window; the copy of a window is made on the
+    loop, the Louvain pass in ``pool``'s process (a thread would hold the interpreter lock
+    and starve ingestion for the whole pass)."""
     runtime = worker.runtime
     loop = asyncio.get_running_loop()
     for slot in list(runtime.slots.values()):
@@ -36,9 +40,15 @@ async def louvain_pass(worker: Worker) -> None:
         for window in worker.settings.windows:
             source = prepare(state.windows.graphs[window], state.directory)
             count = await loop.run_in_executor(
-                None, hidden_silos, source, worker.settings.min_group_size
+                pool, hidden_silos, source, worker.settings.min_group_size
             )
             slot.hidden_silos[window] = count
+
+
+def louvain_pool() -> ProcessPoolExecutor:
+    """One process for Louvain passes, started (spawned: the worker has threads) on its first
+    pass; it ends with the worker, which holds the other end of its pipes."""
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
 
 
 def register(worker: Worker) -> None:
@@ -57,11 +67,13 @@ def register(worker: Worker) -> None:
             with snapshots.run():
                 runtime.refresh()
 
+    pool = louvain_pool()
+
     @app.timer(settings.louvain_seconds, name="louvain")  # type: ignore[untyped-decorator]
     async def louvain() -> None:
         if settled(worker) and communities.due():
-            with communities.run():  # the executor frees the loop, not the interpreter lock
-                await louvain_pass(worker)
+            with communities.run():  # the copies take loop time, the passes only wall time
+                await louvain_pass(worker, pool)
 
     @app.timer(settings.knowledge_seconds, name="knowledge")  # type: ignore[untyped-decorator]
     async def knowledge() -> None:

@@ -4,8 +4,19 @@ the offline analyzer (``orgpulse analyze``), which runs the same code without Ka
 May import analytics, metrics, records and kafka; never Faust (the layer test checks it).
 """
 
-from streams.engine.checkpoint import from_checkpoint, to_checkpoint
+from streams.engine.checkpoints import Checkpoints
 from streams.engine.offline import OfflineResult, analyze
-from streams.engine.runtime import DeltaStore, Runtime
+from streams.engine.runtime import DeltaStore, Runtime, TenantSlot
+from streams.engine.sealed import CheckpointError, seal, unseal
 
-__all__ = ["DeltaStore", "OfflineResult", "Runtime", "analyze", "from_checkpoint", "to_checkpoint"]
+__all__ = [
+    "CheckpointError",
+    "Checkpoints",
+    "DeltaStore",
+    "OfflineResult",
+    "Runtime",
+    "TenantSlot",
+    "analyze",
+    "seal",
+    "unseal",
+]
