@@ -12,9 +12,11 @@ from support.kafka import TopicFactory
 from support.reference import reference, window_events
 from support.worker import WorkerProcess, pipeline_settings, wait_for
 
+from streams.analytics.silos.louvain import hidden_silos, prepare
 from streams.connectors.emitter import Emitter
 from streams.connectors.records import RawInteraction
 from streams.connectors.simulator import OrgSimulator, OrgSpec
+from streams.engine.offline import analyze
 from streams.kafka.codec import alert_codec
 from streams.model import Alert
 from streams.settings import Settings
@@ -36,7 +38,7 @@ def module_pipeline(
     """One pipeline for every test of this module (they only read its results)."""
     topics = TopicFactory(kafka_bootstrap)
     base = Settings(bootstrap=kafka_bootstrap, data_dir=tmp_path_factory.mktemp("orgpulse"))
-    yield pipeline_settings(base, topics)
+    yield pipeline_settings(base, topics).model_copy(update={"louvain_seconds": 1.0})
     topics.delete_all()
 
 
@@ -161,3 +163,22 @@ def test_feedback_and_knowledge_metrics_are_exported(
     knowledge = json.loads(worker.get("/api/v1/tenants/acme/knowledge"))
     assert knowledge["artifacts"]["artifacts"] > 0
     assert all(pair["median_seconds"] is not None for pair in knowledge["top_stale_pairs"])
+
+
+def test_hidden_silos_come_from_the_louvain_process(
+    module_pipeline: Settings, worker: WorkerProcess, simulated: OrgSimulator
+) -> None:
+    state = analyze(simulator().records(), module_pipeline).runtime.state("acme")
+    size = module_pipeline.min_group_size
+    expected = {
+        window: hidden_silos(prepare(state.windows.graphs[window], state.directory), size)
+        for window in module_pipeline.windows
+    }
+    assert any(expected.values())  # the simulated org has communities across its teams
+
+    def served() -> dict[str, int]:
+        pattern = r'orgpulse_org_hidden_silos\{tenant="acme",window="(\w+)"\} (\S+)'
+        found = re.findall(pattern, worker.get("/metrics").decode())
+        return {window: int(float(value)) for window, value in found}
+
+    wait_for(lambda: served() == expected, 120, f"hidden silos {expected} (log {worker.log_path})")
