@@ -46,9 +46,13 @@ class DeliveryStats:
 
 def producer_config(settings: Settings) -> dict[str, Any]:
     """An idempotent, acks=all producer configuration for ``settings.bootstrap``; librdkafka
-    logs to :data:`KAFKA_LOG` (served by ``poll``/``flush``), so it never writes to stderr."""
+    logs warnings and notices to :data:`KAFKA_LOG` (served by ``poll``/``flush``), so it
+    never writes to stderr."""
     return {
         "logger": KAFKA_LOG,
+        # up to notice: librdkafka prints what it logs while a producer is destroyed (e.g.
+        # its info line on purging the background queue) to stderr, past the logger
+        "log_level": 5,
         "bootstrap.servers": settings.bootstrap,
         "enable.idempotence": True,
         "acks": "all",
