@@ -6,7 +6,7 @@ from the ``ORGPULSE_*`` environment.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 import faust
 from prometheus_client import CollectorRegistry
@@ -29,28 +29,26 @@ from streams.settings import Settings, get_settings
 from streams.web import events_api, views, webhooks
 
 
+def tenant_table(app: faust.App, settings: Settings, name: str, **options: Any) -> TenantTable:
+    """A table of the app keyed by tenant; its store finds a key's partition by the key
+    (``use_partitioner``), not by the record being processed."""
+    table = TenantTable(
+        app,
+        name=name,
+        beacon=app.tables.beacon,
+        partitions=settings.partitions,
+        use_partitioner=True,
+        **options,
+    )
+    app.tables.add(table)
+    return table
+
+
 def create_app(settings: Settings) -> faust.App:
     """A Faust app wired for ``settings``, with its own Prometheus registry."""
     app = faust_app(settings)
-    # use_partitioner: the store finds a key's partition by the key, not by the record
-    # being processed
-    table = TenantTable(
-        app,
-        name="deltas",
-        beacon=app.tables.beacon,
-        partitions=settings.partitions,
-        use_partitioner=True,
-    )
-    app.tables.add(table)
-    checkpoint_table = TenantTable(
-        app,
-        name="checkpoints",
-        beacon=app.tables.beacon,
-        partitions=settings.partitions,
-        value_type=bytes,
-        use_partitioner=True,
-    )
-    app.tables.add(checkpoint_table)
+    table = tenant_table(app, settings, "deltas")
+    checkpoint_table = tenant_table(app, settings, "checkpoints", value_type=bytes)
     registry = CollectorRegistry()
     metrics = WorkerMetrics(registry, settings.max_sources_per_tenant)
     key = settings.pseudonym_key

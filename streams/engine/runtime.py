@@ -268,11 +268,9 @@ class Runtime:
         for (status, tenant, source), count in counts.items():
             if status in ("applied", "broadcast"):
                 metrics.processed.labels(tenant, metrics.source_label(tenant, source)).inc(count)
-            rejected = {"broadcast": metrics.broadcast, "late": metrics.late}.get(status)
-            if status == "duplicate":
-                rejected = metrics.duplicate
-            if rejected is not None:
-                rejected.labels(tenant).inc(count)
+            if status != "applied":
+                rejected = {"broadcast": metrics.broadcast, "late": metrics.late}
+                rejected.get(status, metrics.duplicate).labels(tenant).inc(count)
 
     def _apply(self, tenant: str, event: Interaction) -> Outcome:
         """Apply one event; if that raises, restore the state as it was before the event."""
