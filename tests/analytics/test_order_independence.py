@@ -38,8 +38,8 @@ def dump_store(store: GraphStore) -> dict[str, Any]:
     """Every slot's view plus the raw shared maps (which must hold nothing extra)."""
     return {
         "slots": [dump(WindowGraph(store, slot)) for slot in range(store.width)],
-        "edges": store.edges,
-        "incident": store.incident,
+        "out": store.out,
+        "into": store.into,
         "degree": store.degree,
         "teams": vars(store.teams),
         "scalars": (store.pairs, store.edge_count, store.reciprocated, store.people),

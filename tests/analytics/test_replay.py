@@ -28,7 +28,7 @@ def full_state(state: TenantState) -> dict[str, Any]:
     requests and held responses, counters, and every window graph."""
     feedback = state.feedback
     return {
-        "buckets": [(i, b.edges, b.events) for i, b in state.windows.buckets()],
+        "buckets": [(i, b.pairs(), b.events) for i, b in state.windows.buckets()],
         "watermark": state.windows.watermark,
         "directory": sorted(state.directory.entries()),
         "silo": state.silo.to_dict(),

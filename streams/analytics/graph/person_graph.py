@@ -3,36 +3,38 @@ their team aggregates; :class:`WindowGraph` reads one window of it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Sequence
 
 from streams.analytics.directory import Directory
 from streams.analytics.graph.teams import Slots, TeamAggregates, TeamView, lane, nonzero, unit
-from streams.analytics.pairs import Edge
 
-EdgeStats = Mapping[Edge, list[int]]
-"""Aggregated edge deltas: ``(actor, target) → [pair count, weight in micro-units]``."""
+Adjacency = dict[str, dict[str, list[int]]]
+"""``actor → target → [counts, weights]``: directed person edges with packed values."""
+EdgeStats = Iterable[tuple[str, str, int, int]]
+"""Aggregated edge deltas: ``(actor, target, pair count, weight in micro-units)``."""
 
 
 class GraphStore:
     """Directed person graphs of ``width`` windows, sharing one edge map.
 
-    ``edges[(a, b)]`` is ``[counts, weights]``: pair occurrences and integer weight of the
-    edge packed with one lane per window slot (:mod:`~streams.analytics.graph.teams`), so a
-    pair added to every window costs one lookup and two integer additions. An edge is in a
-    window while its count lane is positive, and kept while it is in any window; a person is
-    a node of a window while they have an edge there. ``pairs``, ``edge_count``,
-    ``reciprocated`` and ``people`` are packed too. Relabelling a person after a directory
-    move costs O(degree) through their incident edges (``incident``).
+    ``out[a][b]`` is the edge ``a → b`` as ``[counts, weights]``: pair occurrences and
+    integer weight packed with one lane per window slot (:mod:`~streams.analytics.graph.teams`),
+    so a pair added to every window costs two lookups and two integer additions; ``into[b][a]``
+    is the same list, for the edges into ``b``. An edge is in a window while its count lane is
+    positive, and kept while it is in any window; a person is a node of a window while they
+    have an edge there. ``pairs``, ``edge_count``, ``reciprocated`` and ``people`` are packed
+    too. Relabelling a person after a directory move costs O(degree) through ``out`` and
+    ``into``.
     """
 
     def __init__(self, directory: Directory, width: int) -> None:
         self.width = width
         self.directory = directory
-        self.edges: dict[Edge, list[int]] = {}
-        self.incident: dict[str, set[Edge]] = {}
-        """Edges kept (in any window) with the person at either end."""
+        self.out: Adjacency = {}
+        self.into: Adjacency = {}
         self.degree: dict[str, int] = {}
-        """Per window lane, the number of the person's incident edges in that window."""
+        """Per window lane, the number of the person's incident edges in that window; people
+        without a kept edge have no entry."""
         self.teams = TeamAggregates()
         self.pairs = 0
         self.edge_count = 0
@@ -40,17 +42,35 @@ class GraphStore:
         self.people = 0
         self._units: dict[Slots, int] = {}
 
-    def add_pairs(self, actor: str, targets: Iterable[str], weight: int, slots: Slots) -> None:
-        """Add one pair ``actor → target`` of ``weight`` per target to ``slots``."""
-        team_of, one = self.directory.team_of, self._unit(slots)
+    def add_pairs(self, actor: str, targets: Sequence[str], weight: int, slots: Slots) -> None:
+        """Add one pair ``actor → target`` of ``weight`` per target to ``slots`` (the hot
+        path of ingestion: :meth:`add` for one target, with the lookups hoisted)."""
+        one, width, teams = self._unit(slots), self.width, self.teams
+        team_of = self.directory.team_of
         team_a = team_of(actor)
+        out_a = self.out.get(actor)
+        if out_a is None:
+            out_a = self.out[actor] = {}
+        packed = weight * one
         for target in targets:
-            self._add(actor, team_a, target, team_of(target), 1, weight, one)
+            team_b = team_of(target)
+            entry = out_a.get(target)
+            if entry is None:
+                self._insert(actor, team_a, target, team_b, out_a, [one, packed], one)
+            else:
+                before = entry[0]
+                entry[0] = before + one
+                entry[1] += packed
+                appeared = one & ~nonzero(before, width)
+                if appeared:
+                    self._presence(actor, team_a, target, team_b, appeared, +1)
+            teams.apply(actor, team_a, target, team_b, packed)
+        self.pairs += len(targets) * one
 
     def add_stats(self, stats: EdgeStats, sign: int, slots: Slots) -> None:
         """Add (``sign`` = 1) or subtract (``sign`` = -1) aggregated edge deltas in ``slots``."""
         team_of, one = self.directory.team_of, self._unit(slots)
-        for (a, b), (count, weight) in stats.items():
+        for a, b, count, weight in stats:
             self._add(a, team_of(a), b, team_of(b), sign * count, sign * weight, one)
 
     def add(self, a: str, b: str, count: int, weight: int, slots: Slots) -> None:
@@ -60,14 +80,15 @@ class GraphStore:
 
     def relabel(self, person: str, old_team: str, new_team: str) -> None:
         """Move ``person``'s contributions from ``old_team`` to ``new_team`` in every window."""
-        if person not in self.incident or old_team == new_team:
+        if person not in self.degree or old_team == new_team:
             return
         teams, team_of = self.teams, self.directory.team_of
         present = nonzero(self.degree[person], self.width)
         teams.activate(old_team, -present)
         teams.activate(new_team, present)
-        for a, b in self.incident[person]:
-            counts, weights = self.edges[(a, b)]
+        incident = [(person, b, entry) for b, entry in self.out.get(person, {}).items()]
+        incident += [(a, person, entry) for a, entry in self.into.get(person, {}).items()]
+        for a, b, (counts, weights) in incident:
             here = nonzero(counts, self.width)
             for team, sign in ((old_team, -1), (new_team, +1)):
                 team_a = team if a == person else team_of(a)
@@ -79,14 +100,13 @@ class GraphStore:
         self, a: str, team_a: str, b: str, team_b: str, count: int, weight: int, one: int
     ) -> None:
         """Add ``count`` pairs of total ``weight`` to the windows of unit ``one``."""
-        edge = (a, b)
-        entry = self.edges.get(edge)
+        out_a = self.out.get(a)
+        entry = None if out_a is None else out_a.get(b)
         self.pairs += count * one
         if entry is None:  # a new edge: it appears in every window it is added to
-            self.edges[edge] = [count * one, weight * one]
-            self._attach(a, edge)
-            self._attach(b, edge)
-            self._presence(a, team_a, b, team_b, one, +1)
+            if out_a is None:
+                out_a = self.out[a] = {}
+            self._insert(a, team_a, b, team_b, out_a, [count * one, weight * one], one)
         else:
             before = entry[0]
             after = entry[0] = before + count * one
@@ -96,51 +116,63 @@ class GraphStore:
             if changed:
                 self._presence(a, team_a, b, team_b, changed, sign)
             if not after:  # in no window any more
-                del self.edges[edge]
-                self._detach(a, edge)
-                self._detach(b, edge)
+                self._remove(a, b)
         self.teams.apply(a, team_a, b, team_b, weight * one)
+
+    def _insert(
+        self,
+        a: str,
+        team_a: str,
+        b: str,
+        team_b: str,
+        out_a: dict[str, list[int]],
+        entry: list[int],
+        one: int,
+    ) -> None:
+        """Keep the new edge ``a → b`` (``out_a`` is ``out[a]``), present in the windows of
+        unit ``one``."""
+        out_a[b] = entry
+        into_b = self.into.get(b)
+        if into_b is None:
+            self.into[b] = {a: entry}
+        else:
+            into_b[a] = entry
+        self._presence(a, team_a, b, team_b, one, +1)
+
+    def _remove(self, a: str, b: str) -> None:
+        """Forget the edge ``a → b``, in no window any more."""
+        for adjacency, one, other in ((self.out, a, b), (self.into, b, a)):
+            neighbours = adjacency[one]
+            del neighbours[other]
+            if not neighbours:
+                del adjacency[one]
 
     def _presence(self, a: str, team_a: str, b: str, team_b: str, one: int, sign: int) -> None:
         """Edge ``a → b`` appears (+1) in or leaves (-1) the windows of unit ``one``."""
         self.edge_count += sign * one
-        reverse = self.edges.get((b, a))
+        out_b = self.out.get(b)
+        reverse = None if out_b is None else out_b.get(a)
         if reverse is not None:
             self.reciprocated += 2 * sign * (one & nonzero(reverse[0], self.width))
-        self._degree(a, team_a, one, sign)
-        self._degree(b, team_b, one, sign)
-        self.teams.presence(team_a, team_b, sign * one)
-
-    def _degree(self, person: str, team: str, one: int, sign: int) -> None:
-        """``person``'s degree changes by ``sign`` in the windows of unit ``one``; where it was
-        or becomes 0, they become a node of the window or stop being one."""
-        before = self.degree[person]
-        after = self.degree[person] = before + sign * one
-        changed = one & ~nonzero(before if sign > 0 else after, self.width)
-        if changed:
-            self.people += sign * changed
-            self.teams.activate(team, sign * changed)
+        degree, width, teams = self.degree, self.width, self.teams
+        for person, team in ((a, team_a), (b, team_b)):
+            before = degree.get(person, 0)
+            after = before + sign * one
+            if after:
+                degree[person] = after
+            else:
+                del degree[person]
+            changed = one & ~nonzero(before if sign > 0 else after, width)
+            if changed:  # they become a node of these windows or stop being one
+                self.people += sign * changed
+                teams.activate(team, sign * changed)
+        teams.presence(team_a, team_b, sign * one)
 
     def _unit(self, slots: Slots) -> int:
         one = self._units.get(slots)
         if one is None:
             one = self._units[slots] = unit(slots)
         return one
-
-    def _attach(self, person: str, edge: Edge) -> None:
-        incident = self.incident.get(person)
-        if incident is None:
-            self.incident[person] = {edge}
-            self.degree[person] = 0
-        else:
-            incident.add(edge)
-
-    def _detach(self, person: str, edge: Edge) -> None:
-        incident = self.incident[person]
-        incident.discard(edge)
-        if not incident:
-            del self.incident[person]
-            del self.degree[person]
 
 
 class WindowGraph:
@@ -178,10 +210,11 @@ class WindowGraph:
     def edge_items(self) -> Iterator[tuple[str, str, int, int]]:
         """``(actor, target, count, weight_micro)`` for every edge of the window."""
         slot = self.slot
-        for (a, b), (counts, weights) in self.store.edges.items():
-            count = lane(counts, slot)
-            if count:
-                yield a, b, count, lane(weights, slot)
+        for a, targets in self.store.out.items():
+            for b, (counts, weights) in targets.items():
+                count = lane(counts, slot)
+                if count:
+                    yield a, b, count, lane(weights, slot)
 
     def nodes(self) -> Iterator[str]:
         """The people of the window."""

@@ -2,28 +2,71 @@
 
 bucket(t) = floor(t / g); the watermark is the largest occurred_at seen; window W covers
 buckets B - W/g + 1 … B with B = bucket(watermark). Each kept bucket holds its aggregated
-edge deltas and event ids, so it can leave each window (subtracted) and finally be dropped
+pairs and event ids, so it can leave each window (subtracted) and finally be dropped
 when it leaves the largest window: memory is bounded by the largest window.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent
-from streams.analytics.graph.person_graph import GraphStore, WindowGraph
+from streams.analytics.graph.person_graph import Adjacency, GraphStore, WindowGraph
 from streams.analytics.graph.teams import Slots
-from streams.analytics.pairs import Edge
+
+PACKED_LIMIT = 2**63 - 1
+"""The largest value a compacted pair holds (a signed 64-bit array item)."""
 
 
 @dataclass
 class Bucket:
-    """One bucket: aggregated ``edge → [count, weight_micro]`` and the ids of its events."""
+    """One bucket: the ids of its events and its aggregated pairs.
 
-    edges: dict[Edge, list[int]] = field(default_factory=dict)
+    Pairs added while the bucket is current aggregate in ``edges`` (``actor → target →
+    [count, weight_micro]``); :meth:`compact` moves them to four flat arrays, a few dozen bytes
+    a pair instead of a couple of hundred. Pairs added later (events out of order) aggregate in
+    ``edges`` again until the next compaction; a pair may so be held in two parts, whose sum
+    is the pair (:meth:`pairs`).
+    """
+
+    edges: Adjacency = field(default_factory=dict)
     events: list[str] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    counts: array[int] = field(default_factory=lambda: array("q"))
+    weights: array[int] = field(default_factory=lambda: array("q"))
+
+    def compact(self) -> None:
+        """Move the aggregated pairs of ``edges`` to the arrays (beyond 64 bits: kept)."""
+        kept: Adjacency = {}
+        for actor, targets in self.edges.items():
+            for target, (count, weight) in targets.items():
+                if weight > PACKED_LIMIT or count > PACKED_LIMIT:
+                    kept.setdefault(actor, {})[target] = [count, weight]
+                    continue
+                self.actors.append(actor)
+                self.targets.append(target)
+                self.counts.append(count)
+                self.weights.append(weight)
+        self.edges = kept
+
+    def stats(self) -> Iterator[tuple[str, str, int, int]]:
+        """``(actor, target, count, weight_micro)`` of every part of every pair."""
+        yield from zip(self.actors, self.targets, self.counts, self.weights, strict=True)
+        for actor, targets in self.edges.items():
+            for target, (count, weight) in targets.items():
+                yield actor, target, count, weight
+
+    def pairs(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """``(actor, target) → (count, weight_micro)``, the parts summed."""
+        summed: dict[tuple[str, str], tuple[int, int]] = {}
+        for actor, target, count, weight in self.stats():
+            before = summed.get((actor, target), (0, 0))
+            summed[(actor, target)] = (before[0] + count, before[1] + weight)
+        return summed
 
 
 class RollingWindows:
@@ -76,13 +119,16 @@ class RollingWindows:
             bucket = self._buckets[index] = Bucket()
         bucket.events.append(event.event_id)
         self._seen.add(event.event_id)
-        if event.broadcast:  # no pairs (AcceptedEvent.edges)
+        if event.broadcast or not event.targets:  # no pairs (AcceptedEvent.edges)
             return
-        stats, actor, weight = bucket.edges, event.actor, event.weight
+        actor, weight = event.actor, event.weight
+        stats = bucket.edges.get(actor)
+        if stats is None:
+            stats = bucket.edges[actor] = {}
         for target in event.targets:
-            counted = stats.get((actor, target))
+            counted = stats.get(target)
             if counted is None:
-                stats[(actor, target)] = [1, weight]
+                stats[target] = [1, weight]
             else:
                 counted[0] += 1
                 counted[1] += weight
@@ -110,7 +156,7 @@ class RollingWindows:
         self._buckets = dict(buckets)
         for index, bucket in self.buckets():
             self._seen.update(bucket.events)
-            self.store.add_stats(bucket.edges, +1, self._holding(index))
+            self.store.add_stats(bucket.stats(), +1, self._holding(index))
 
     def _holding(self, index: int) -> Slots:
         """The slots of the windows holding bucket ``index``."""
@@ -129,8 +175,11 @@ class RollingWindows:
             return
         spans = list(self.spans.values())
         for index in sorted(self._buckets):
+            bucket = self._buckets[index]
+            if bucket.edges:  # no longer current, or added to out of order
+                bucket.compact()
             leaving = tuple(s for s, span in enumerate(spans) if old - span < index <= new - span)
             if leaving:
-                self.store.add_stats(self._buckets[index].edges, -1, leaving)
+                self.store.add_stats(bucket.stats(), -1, leaving)
             if index <= new - self._largest:
                 self._seen.difference_update(self._buckets.pop(index).events)
