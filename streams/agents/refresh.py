@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -20,6 +23,11 @@ TIMER_SHARE = 0.05
 may each take (see Pacer): 15 % for the three, the rest for ingestion. On a 10,000-person
 org a snapshot refresh takes about 0.5 s, so the gauges then refresh every 10 s or so, still
 faster than Prometheus scrapes them; the snapshot API computes its answer on request."""
+RESTORE_SECONDS = 0.25
+"""How often the worker looks, after an assignment, whether its tables are recovered, to
+rebuild the tenants of its new partitions at once (a restart serves them again as soon as
+their checkpoint is loaded and the deltas after it replayed, not at a refresh tick)."""
+PARENT_POLL_SECONDS = 1.0
 
 
 def settled(worker: Worker) -> bool:
@@ -45,25 +53,55 @@ async def louvain_pass(worker: Worker, pool: ProcessPoolExecutor) -> None:
             slot.hidden_silos[window] = count
 
 
+def exit_with(parent: int) -> None:
+    """End this process once ``parent`` is no longer its parent (it died, even by SIGKILL);
+    checked every :data:`PARENT_POLL_SECONDS` in a daemon thread."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def louvain_pool() -> ProcessPoolExecutor:
     """One process for Louvain passes, started (spawned: the worker has threads) on its first
-    pass; it ends with the worker, which holds the other end of its pipes."""
-    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    pass; it ends with the worker, even one SIGKILLed (its queues keep their pipes open in the
+    process itself, so it would otherwise outlive the worker, and a pass under way would take
+    a core from the restarted one)."""
+    return ProcessPoolExecutor(
+        1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=exit_with,
+        initargs=(os.getpid(),),
+    )
+
+
+def restore(worker: Worker) -> None:
+    """Rebuild the stored tenants of this worker's partitions that it does not hold yet."""
+    runtime = worker.runtime
+    for tenant in runtime.stored_tenants() - runtime.slots.keys():
+        if owns(worker, tenant):  # the store keeps the keys of revoked partitions
+            runtime.state(tenant)
 
 
 def register(worker: Worker) -> None:
-    """Add the refresh timers and forget tenant states when partitions are revoked."""
+    """Add the restore and refresh timers, forget tenant states when partitions are revoked
+    and rebuild those of the assigned partitions once their tables are recovered."""
     app, runtime, settings = worker.app, worker.runtime, worker.settings
     snapshots, knowledge_flow, communities = (Pacer(TIMER_SHARE) for _ in range(3))
+    to_restore = asyncio.Event()
+
+    @app.timer(RESTORE_SECONDS, name="restore")  # type: ignore[untyped-decorator]
+    async def restored() -> None:
+        if to_restore.is_set() and settled(worker):
+            to_restore.clear()
+            restore(worker)
 
     @app.timer(settings.refresh_seconds, name="refresh")  # type: ignore[untyped-decorator]
     async def refresh() -> None:
-        if not settled(worker):
-            return
-        for tenant in runtime.stored_tenants() - runtime.slots.keys():
-            if owns(worker, tenant):  # the store keeps the keys of revoked partitions
-                runtime.state(tenant)
-        if snapshots.due():
+        if settled(worker) and snapshots.due():
             with snapshots.run():
                 runtime.refresh()
 
@@ -84,3 +122,7 @@ def register(worker: Worker) -> None:
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]
     async def on_revoked(app: Any, revoked: Any, **kwargs: Any) -> None:
         runtime.forget()
+
+    @app.on_partitions_assigned.connect  # type: ignore[arg-type]
+    async def on_assigned(app: Any, assigned: Any, **kwargs: Any) -> None:
+        to_restore.set()

@@ -8,8 +8,10 @@ its parts; the newest complete one is loaded.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -21,6 +23,20 @@ SEQUENCE_DIGITS = 12
 PART_DIGITS = 5
 CheckpointStore = MutableMapping[str, bytes]
 """Where checkpoint parts are kept: a raw-bytes Faust table in the worker."""
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (if enabled) for the block: loading a checkpoint and
+    replaying the deltas after it allocate millions of objects that all stay alive, which the
+    collector would otherwise scan again and again while they are made."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class PartKey(NamedTuple):

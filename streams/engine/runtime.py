@@ -27,7 +27,7 @@ from streams.analytics.journal import Delta, split
 from streams.analytics.knowledge.section import KnowledgeObservers, knowledge_section
 from streams.analytics.silos.silo import build_alert
 from streams.analytics.tenant import Outcome, TenantState
-from streams.engine.checkpoints import Checkpoints
+from streams.engine.checkpoints import Checkpoints, collector_paused
 from streams.engine.sealed import seal
 from streams.kafka.directory_reader import DirectoryUpdate
 from streams.metrics.counters import WorkerMetrics
@@ -180,24 +180,27 @@ class Runtime:
 
     def _rebuild(self, tenant: str, align: bool = True) -> TenantSlot:
         started = time.perf_counter()
-        slot, start = self._restored(tenant)
-        keys = sorted(
-            (k for k in self._delta_keys(tenant) if _split_key(k)[1] >= start),
-            key=lambda k: _split_key(k)[1],
-        )
-        for key in keys:
-            delta = self.store[key]
-            slot.state.apply_delta(delta)
-            slot.stored.track(_split_key(key)[1], delta)
+        with collector_paused():
+            slot, start = self._restored(tenant)
+            loaded = time.perf_counter()
+            keys = sorted(
+                (k for k in self._delta_keys(tenant) if _split_key(k)[1] >= start),
+                key=lambda k: _split_key(k)[1],
+            )
+            for key in keys:
+                delta = self.store[key]
+                slot.state.apply_delta(delta)
+                slot.stored.track(_split_key(key)[1], delta)
         for person, entry in self._directory.get(tenant, {}).items() if align else ():
             _align(slot.state, person, entry)
         slot.observers.artifacts.drain_crossings()  # observed before the restart
         if keys or start:
             log.info(
-                "rebuilt a tenant from %s and %d deltas in %.2f s",
+                "rebuilt a tenant from %s (%.2f s) and %d deltas (%.2f s)",
                 "a checkpoint" if start else "no checkpoint",
+                loaded - started,
                 len(keys),
-                time.perf_counter() - started,
+                time.perf_counter() - loaded,
             )
         return slot
 
@@ -341,7 +344,9 @@ class Runtime:
         after it, so call that only once the checkpoint is confirmed."""
         checkpoints, slot = self.checkpoints, self.slots[tenant]
         assert checkpoints is not None and checkpoints.key is not None
+        started = time.perf_counter()
         blob = seal(slot.state, slot.observers, checkpoints.key)
+        log.info("sealed a tenant's checkpoint in %.2f s", time.perf_counter() - started)
         sequence = slot.stored.next_sequence
         checkpoints.write(tenant, sequence, blob)
         slot.events_since_checkpoint = 0

@@ -42,20 +42,26 @@ def checkpoint_key(pseudonym_key: bytes) -> bytes:
     return hmac.new(pseudonym_key, VERSION, hashlib.sha256).digest()
 
 
+def _tag(key: bytes, body: bytes | memoryview) -> bytes:
+    mac = hmac.new(key, VERSION, hashlib.sha256)
+    mac.update(body)  # not VERSION + body: a checkpoint is tens of megabytes
+    return mac.digest()
+
+
 def seal(state: TenantState, observers: KnowledgeObservers, key: bytes) -> bytes:
     """The signed, compressed bytes of a state and its observers (take its delta first:
     what is journaled but not taken is not restored as pending)."""
     body = bytes(cramjam.zstd.compress(pickle.dumps(Sealed(state, observers), 5), 1))
-    return hmac.new(key, VERSION + body, hashlib.sha256).digest() + body
+    return _tag(key, body) + body
 
 
 def unseal(blob: bytes, key: bytes) -> Sealed:
     """The state and observers of :func:`seal`'s bytes; raises :class:`CheckpointError`
     before unpickling anything not signed with ``key``."""
-    tag, body = blob[:_TAG_BYTES], blob[_TAG_BYTES:]
-    if not hmac.compare_digest(tag, hmac.new(key, VERSION + body, hashlib.sha256).digest()):
+    tag, body = blob[:_TAG_BYTES], memoryview(blob)[_TAG_BYTES:]
+    if not hmac.compare_digest(tag, _tag(key, body)):
         raise CheckpointError("checkpoint not signed with this worker's key")
-    sealed = pickle.loads(bytes(cramjam.zstd.decompress(body)))  # signed above
+    sealed = pickle.loads(cramjam.zstd.decompress(body))  # signed above
     if not isinstance(sealed, Sealed):
         raise CheckpointError("not a tenant checkpoint")
     return sealed

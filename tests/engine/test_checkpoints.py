@@ -4,6 +4,7 @@ worker's key, and a checkpoint counts only with all its parts."""
 
 from __future__ import annotations
 
+import gc
 import secrets
 from itertools import islice
 from typing import Any
@@ -17,7 +18,7 @@ from streams.analytics.knowledge.section import knowledge_section
 from streams.connectors.builder import RecordBuilder
 from streams.connectors.records import RawInteraction, RawPerson
 from streams.connectors.simulator import OrgSimulator, OrgSpec
-from streams.engine.checkpoints import Checkpoints, parse_part_key
+from streams.engine.checkpoints import Checkpoints, collector_paused, parse_part_key
 from streams.engine.runtime import Runtime
 from streams.engine.sealed import CheckpointError, checkpoint_key
 from streams.metrics.counters import WorkerMetrics
@@ -116,3 +117,17 @@ def test_an_incomplete_checkpoint_is_ignored(
     del held[max(held)]
     assert runtime(dict(deltas), later).slot(TENANT).stored.next_sequence >= newest
     assert views(runtime(dict(deltas), later)) == views(live)
+
+
+def test_the_collector_is_paused_only_within_the_block_and_left_as_found() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
