@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from common import (
+    Sampler,
     ServiceProcess,
     bench_settings,
     count_run,
@@ -52,10 +53,11 @@ WINDOW = "28d"
 
 @dataclass(frozen=True)
 class Restart:
-    """A restarted worker: seconds from its start to the first snapshot it served, to the
-    snapshot equal to the one before the kill (``None``: not within the timeout), and the
-    last snapshot it served."""
+    """A restarted worker: seconds from its start to its tables recovered (``/health``
+    answering 200), to the first snapshot it served, to the snapshot equal to the one before
+    the kill (``None``: not within the timeout), and the last snapshot it served."""
 
+    recovered: float | None
     first_served: float | None
     equal: float | None
     last: dict[str, Any] | None
@@ -73,22 +75,31 @@ def snapshot_or_none(worker: ServiceProcess, path: str) -> dict[str, Any] | None
 def served_again(
     worker: ServiceProcess, path: str, before: dict[str, Any], timeout: float
 ) -> Restart:
-    """Start ``worker`` and poll ``path`` until it serves ``before`` again."""
+    """Start ``worker`` and poll ``path`` until it serves ``before`` again (and, in a
+    thread, ``/health`` until its tables are recovered)."""
     started = worker.start()
+    health = Sampler(lambda: 1.0 if worker.healthy() else None, POLL_RESTART_SECONDS)
+    health.start()  # in a thread: a health check waiting on a busy worker delays no snapshot
     deadline = started + timeout
     first: float | None = None
+    equal: float | None = None
     last: dict[str, Any] | None = None
-    while time.monotonic() < deadline:
-        worker.check_alive()
-        snapshot = snapshot_or_none(worker, path)
-        if snapshot is not None:
-            at = time.monotonic() - started
-            first = at if first is None else first
-            last = snapshot
-            if snapshot == before:
-                return Restart(first, at, last)
-        time.sleep(POLL_RESTART_SECONDS)
-    return Restart(first, None, last)
+    try:
+        while time.monotonic() < deadline:
+            worker.check_alive()
+            snapshot = snapshot_or_none(worker, path)
+            if snapshot is not None:
+                at = time.monotonic() - started
+                first = at if first is None else first
+                last = snapshot
+                if snapshot == before:
+                    equal = at
+                    break
+            time.sleep(POLL_RESTART_SECONDS)
+    finally:
+        health.stop()
+    recovered = health.samples[0][0] - started if health.samples else None
+    return Restart(recovered, first, equal, last)
 
 
 def differences(before: dict[str, Any], after: dict[str, Any] | None) -> str:
@@ -175,6 +186,8 @@ def report_backfill(startup: float, counted: float, served: float) -> None:
 
 def report_restart(restart: Restart, before: dict[str, Any], timeout: float) -> None:
     """The restart's timings, or what still differed when it timed out."""
+    if restart.recovered is not None:
+        print(f"SIGKILL, restart -> tables recovered (/health): {restart.recovered:6.1f} s")
     if restart.first_served is not None:
         print(f"SIGKILL, restart -> first {WINDOW} snapshot served: {restart.first_served:6.1f} s")
     if restart.equal is not None:
