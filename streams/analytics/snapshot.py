@@ -95,7 +95,7 @@ def reported_teams(window: WindowGraph, directory: Directory, min_group_size: in
     return [t for t in directory.teams() if qualifies(t, window, directory, min_group_size)]
 
 
-def changed_positions(values: tuple[int, ...], before: tuple[int, ...]) -> list[int]:
+def changed_positions(values: list[int], before: list[int]) -> list[int]:
     """Positions below both lengths where ``values`` holds another object than ``before``.
 
     The aggregates replace a value object whenever they change it, so this finds what
@@ -106,43 +106,87 @@ def changed_positions(values: tuple[int, ...], before: tuple[int, ...]) -> list[
     return list(compress(range(len(values)), map(is_not, values, before)))
 
 
+def _follow(kept: list[int], values: list[int], changed: list[int]) -> None:
+    """Make ``kept`` equal to ``values`` in place, given the ``changed`` positions.
+
+    Mirrors are long-lived lists changed in place, so the garbage collector's young
+    generations never hold a table-sized container (it would traverse every entry).
+    """
+    for i in changed:
+        kept[i] = values[i]
+    if len(values) > len(kept):
+        kept.extend(values[len(kept) :])
+    else:
+        del kept[len(values) :]
+
+
+Changes = tuple[list[K], list[int], list[int]]
+"""Changed keys with their values before and now (0 where absent), as parallel lists."""
+
+
 class Mirror(Generic[K]):
-    """The keys and value objects a table of packed aggregates held when last read."""
+    """The keys and value objects a table of packed aggregates held when last read.
+
+    While the copies of a large table are alive only a few containers are allocated, so
+    that no garbage collection runs over them.
+    """
 
     __slots__ = ("keys", "values")
 
     def __init__(self) -> None:
-        self.keys: tuple[K, ...] = ()
-        self.values: tuple[int, ...] = ()
+        self.keys: list[K] = []
+        self.values: list[int] = []
 
-    def changes(self, table: dict[K, int]) -> list[tuple[K, int, int]]:
-        """``(key, before, now)`` of every key whose value changed since the previous call
-        (0 where absent), then remember ``table``."""
-        keys, values = tuple(table), tuple(table.values())
-        old_keys, old_values = self.keys, self.values
+    def changes(self, table: dict[K, int]) -> Changes[K]:
+        """The keys whose value changed since the previous call, then remember ``table``."""
+        keys, values = list(table), list(table.values())
+        kept = len(self.keys)
+        if keys == self.keys if len(keys) == kept else keys[:kept] == self.keys:
+            changed = changed_positions(values, self.values)
+            found = _at(changed, keys, self.values, values)
+            found[0].extend(keys[kept:])
+            found[1].extend(repeat(0, len(keys) - kept))
+            found[2].extend(values[kept:])
+            _follow(self.values, values, changed)
+            self.keys.extend(keys[kept:])
+            return found
+        # keys were removed: the others keep their order, new ones come last
+        present = list(map(table.__contains__, self.keys))
+        kept_keys = list(compress(self.keys, present))
+        if keys[: len(kept_keys)] != kept_keys:  # a removed key came back, at the end
+            before = dict(zip(self.keys, self.values, strict=True))
+            self.keys, self.values = keys, values
+            return _changes_by_key(before, table)
+        absent = list(map(not_, present))
+        gone = list(compress(self.keys, absent)), list(compress(self.values, absent))
+        old_values = list(compress(self.values, present))
+        changed = changed_positions(values, old_values)
+        found = _at(changed, keys, old_values, values)
+        found[0].extend(keys[len(kept_keys) :] + gone[0])
+        found[1].extend(repeat(0, len(keys) - len(kept_keys)))
+        found[1].extend(gone[1])
+        found[2].extend(values[len(kept_keys) :])
+        found[2].extend(repeat(0, len(gone[0])))
         self.keys, self.values = keys, values
-        gone: list[tuple[K, int, int]] = []
-        kept = len(old_keys)
-        if not (keys == old_keys if len(keys) == kept else keys[:kept] == old_keys):
-            # keys were removed: the others keep their order, new ones come last
-            present = list(map(table.__contains__, old_keys))
-            kept_keys = tuple(compress(old_keys, present))
-            kept = len(kept_keys)
-            if keys[:kept] != kept_keys:  # a removed key came back, at the end
-                return _changes_by_key(dict(zip(old_keys, old_values, strict=True)), table)
-            absent = list(map(not_, present))
-            gone = list(zip(compress(old_keys, absent), compress(old_values, absent), repeat(0)))
-            old_values = tuple(compress(old_values, present))
-        found = [(keys[i], old_values[i], values[i]) for i in changed_positions(values, old_values)]
-        found.extend(zip(keys[kept:], repeat(0), values[kept:]))
-        return found + gone
+        return found
 
 
-def _changes_by_key(before: dict[K, int], table: dict[K, int]) -> list[tuple[K, int, int]]:
-    found = [
-        (key, before.get(key, 0), now) for key, now in table.items() if before.get(key) is not now
-    ]
-    found.extend((key, value, 0) for key, value in before.items() if key not in table)
+def _at(changed: list[int], keys: list[K], before: list[int], values: list[int]) -> Changes[K]:
+    return [keys[i] for i in changed], [before[i] for i in changed], [values[i] for i in changed]
+
+
+def _changes_by_key(before: dict[K, int], table: dict[K, int]) -> Changes[K]:
+    found: Changes[K] = ([], [], [])
+    for key, now in table.items():
+        if before.get(key) is not now:
+            found[0].append(key)
+            found[1].append(before.get(key, 0))
+            found[2].append(now)
+    for key, value in before.items():
+        if key not in table:
+            found[0].append(key)
+            found[1].append(value)
+            found[2].append(0)
     return found
 
 
@@ -162,13 +206,12 @@ class _Tally:
     __slots__ = ("value", "values")
 
     def __init__(self) -> None:
-        self.values: tuple[int, ...] = ()
+        self.values: list[int] = []
         self.value = 0
 
     def partners(self, table: dict[str, int], slot: int) -> int:
         """Number of values whose ``slot`` lane is not 0."""
-        values, before = tuple(table.values()), self.values
-        self.values = values
+        values, before = list(table.values()), self.values
         changed = changed_positions(values, before)
         if changed or len(values) != len(before):
             shared = min(len(values), len(before))
@@ -177,12 +220,12 @@ class _Tally:
             old = [before[i] for i in changed]
             old.extend(before[shared:])
             self.value += _nonzero(now, slot) - _nonzero(old, slot)
+            _follow(before, values, changed)
         return self.value
 
     def largest(self, table: dict[str, int], slot: int) -> int:
         """The largest ``slot`` lane of the values (0 if none)."""
-        values, before = tuple(table.values()), self.values
-        self.values = values
+        values, before = list(table.values()), self.values
         changed = changed_positions(values, before)
         if not changed and len(values) == len(before):
             return self.value
@@ -194,6 +237,7 @@ class _Tally:
             self.value = max(self.value, max(_lanes(grown, slot), default=0))
         else:
             self.value = max(_lanes(values, slot), default=0)
+        _follow(before, values, changed)
         return self.value
 
 
@@ -277,7 +321,8 @@ class WindowMemo:
 
     def _update_flow(self) -> None:
         slot, rows, reported = self.slot, self._rows, self.reported
-        for (src, dst), before, now in self._flow.changes(self.aggregates.flow):
+        keys, befores, nows = self._flow.changes(self.aggregates.flow)
+        for (src, dst), before, now in zip(keys, befores, nows, strict=True):
             old, new = lane(before, slot), lane(now, slot)
             if old == new or src == UNASSIGNED or dst == UNASSIGNED:
                 continue

@@ -10,7 +10,7 @@ from streams.analytics import journal
 from streams.analytics.config import AnalyticsConfig
 from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent, EventObserver, accepted_event
-from streams.analytics.feedback.stats import FeedbackRules, FeedbackStats, open_by_age, window_stats
+from streams.analytics.feedback.stats import FeedbackRules, FeedbackStats, open_by_age
 from streams.analytics.feedback.tracker import NO_FACTS, FeedbackFacts, FeedbackTracker
 from streams.analytics.graph import indices
 from streams.analytics.graph.window import RollingWindows
@@ -160,7 +160,8 @@ class TenantState:
         return self.silo.evaluate(eis, self.windows.watermark or 0)
 
     def snapshot(self, window: str) -> dict[str, Any]:
-        """The DESIGN §5 snapshot of one window: O(teams) plus O(requests in the window)."""
+        """The DESIGN §5 snapshot of one window: O(teams) plus what changed since the previous
+        snapshot of the window, plus O(answered requests in the window)."""
         source = SnapshotInput(
             tenant=self.tenant,
             window_name=window,
@@ -178,13 +179,7 @@ class TenantState:
         if as_of is None or current is None:
             return FeedbackStats()
         low = current - self.windows.spans[window] + 1
-        requests = (
-            request
-            for index, group in self.feedback.by_bucket.items()
-            if index >= low
-            for request in group
-        )
-        return window_stats(requests, as_of, self.feedback.rules.horizon_ms, self.directory)
+        return self.feedback.window_stats(low, as_of, self.directory)
 
     def open_requests_by_age(self, as_of: int) -> dict[tuple[str, str], int]:
         """Open requests (not answered, horizon not passed at ``as_of``) per (team label, age

@@ -219,3 +219,21 @@ def test_state_stays_bounded_when_event_time_moves_far_ahead() -> None:
     assert max(size[0] for size in sizes) <= 25
     f = feedback(s)
     assert (f["requests"], f["answered"], f["open"], f["p50_seconds"]) == (24, 23, 1, 3660.0)
+
+
+def test_a_pickled_tracker_reads_the_same_statistics_without_its_bucket_summaries() -> None:
+    s = state()
+    send(s, "q1", 0, "a1", "request", thread="t1")
+    send(s, "r1", 3 * MINUTE, "b1", "reply", reply="q1")
+    send(s, "q2", HOUR + MINUTE, "b2", "request")
+    before = feedback(s)  # summaries of both buckets are kept
+    pickled = s.feedback.__getstate__()
+    assert pickled["_summaries"] == {}
+    older = {key: value for key, value in pickled.items() if key != "_summaries"}
+    for loaded in (pickled, older):  # also a tracker pickled before summaries were kept
+        copy = state()
+        copy.feedback.__setstate__(dict(loaded))
+        assert copy.feedback.window_stats(0, HOUR + MINUTE, copy.directory) == (
+            s.feedback.window_stats(0, HOUR + MINUTE, s.directory)
+        )
+    assert before["requests"] == 2 and before["answered"] == 1

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
+from streams.analytics.tenant import TenantState
+
 from . import feedback_ref
 from .naive import Op
-from .strategies import CONFIG, op_streams, run
+from .strategies import CONFIG, TENANT, op_streams, run
 
 SPANS = CONFIG.spans()
 PARAMS = feedback_ref.Params(
@@ -47,3 +49,22 @@ def test_live_facts_count_each_request_once(ops: list[Op]) -> None:
     assert opened == len(requests)
     still_open = sum(state.open_requests_by_age(stream.watermark or 0).values())
     assert answered + unanswered + still_open == opened
+
+
+@settings(max_examples=150, deadline=None)
+@given(ops=op_streams(max_ops=60))
+def test_feedback_read_after_every_op_matches_the_reference(ops: list[Op]) -> None:
+    """Bucket summaries kept between reads follow new requests, new best responses,
+    directory moves (scopes are read with the directory now) and the passing horizon."""
+    state = TenantState(TENANT, CONFIG)
+    for done, (kind, value) in enumerate(ops, start=1):
+        if kind == "dir":
+            state.set_team(*value)
+        else:
+            state.apply(value)
+        stream = feedback_ref.accept(ops[:done], PARAMS)
+        if stream.watermark is None:
+            continue
+        for window, span in SPANS.items():
+            expected = feedback_ref.section(stream, span, PARAMS)
+            assert state.snapshot(window)["feedback"] == expected, (done, window)

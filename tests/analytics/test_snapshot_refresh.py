@@ -125,12 +125,13 @@ def test_mirror_changes_equal_a_key_by_key_comparison(rounds: list[list[Mutation
                 table[key] = value
             elif operation == 1:
                 table.pop(key, None)
-        found = {key: (old, now) for key, old, now in mirror.changes(table)}
+        found = {key: (old, now) for key, old, now in zip(*mirror.changes(table), strict=True)}
         expected = {
             key: (before.get(key, 0), table.get(key, 0))
             for key in before.keys() | table.keys()
             if before.get(key, 0) != table.get(key, 0)
         }
         assert {k: v for k, v in found.items() if v[0] != v[1]} == expected
-        assert not mirror.changes(table)  # nothing changed since
+        assert mirror.changes(table) == ([], [], [])  # nothing changed since
+        assert (mirror.keys, mirror.values) == (list(table), list(table.values()))
         before = dict(table)

@@ -6,9 +6,11 @@ graphs: the snapshot's within/cross split follows directory moves.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from streams.analytics.config import AnalyticsConfig
 from streams.analytics.directory import Directory
@@ -142,23 +144,49 @@ def _scope_stats(latencies: list[float]) -> ScopeStats:
     return ScopeStats(len(latencies), nearest_rank(latencies, 1, 2), nearest_rank(latencies, 9, 10))
 
 
+class BucketSummary:
+    """What the requests of one bucket contribute to window statistics at any watermark:
+    their number, the answered ones as ``(latency seconds, requester, responder)`` by latency,
+    and the times of the others, sorted (unanswered once the horizon passed them).
+
+    Scopes are not kept: they follow the directory at the time the statistics are read.
+    """
+
+    __slots__ = ("answered", "count", "waiting")
+
+    def __init__(self, requests: Iterable[Request]) -> None:
+        self.count = 0
+        self.answered: list[tuple[float, str, str]] = []
+        self.waiting: list[int] = []
+        for request in requests:
+            self.count += 1
+            if request.answer_t is not None and request.responder is not None:
+                latency = (request.answer_t - request.t) / 1000
+                self.answered.append((latency, request.requester, request.responder))
+            else:
+                self.waiting.append(request.t)
+        self.answered.sort(key=itemgetter(0))
+        self.waiting.sort()
+
+
 def window_stats(
-    requests: Iterable[Request], as_of: int, horizon_ms: int, directory: Directory
+    summaries: Iterable[BucketSummary], as_of: int, horizon_ms: int, directory: Directory
 ) -> FeedbackStats:
-    """Feedback statistics of the requests of one window as of ``as_of`` (the watermark).
+    """Feedback statistics of the requests of one window, given the summaries of its
+    buckets, as of ``as_of`` (the watermark).
 
     answered = a response within the horizon (every known response is at or before the
     watermark); unanswered = none and ``as_of`` past the horizon; open = neither.
+    O(buckets + answered requests), the latencies merged from sorted runs.
     """
     count = unanswered = 0
     by_scope: dict[str, list[float]] = {WITHIN: [], CROSS: []}
-    for request in requests:
-        count += 1
-        if request.answer_t is not None and request.responder is not None:
-            latency = (request.answer_t - request.t) / 1000
-            by_scope[scope(directory, request.requester, request.responder)].append(latency)
-        elif as_of - request.t > horizon_ms:
-            unanswered += 1
+    passed = as_of - horizon_ms  # a request before this time is past its horizon
+    for summary in summaries:
+        count += summary.count
+        unanswered += bisect_left(summary.waiting, passed)
+        for latency, requester, responder in summary.answered:
+            by_scope[scope(directory, requester, responder)].append(latency)
     within, cross = _scope_stats(by_scope[WITHIN]), _scope_stats(by_scope[CROSS])
     overall = _scope_stats(by_scope[WITHIN] + by_scope[CROSS])
     return FeedbackStats(

@@ -29,11 +29,19 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from streams.analytics.directory import Directory
 from streams.analytics.events import AcceptedEvent
-from streams.analytics.feedback.stats import FeedbackRules, Qualifies, Request, team_label
+from streams.analytics.feedback.stats import (
+    BucketSummary,
+    FeedbackRules,
+    FeedbackStats,
+    Qualifies,
+    Request,
+    team_label,
+    window_stats,
+)
 from streams.analytics.feedback.stats import scope as scope_of
 
 Candidate = tuple[int, str]
@@ -85,6 +93,8 @@ class FeedbackTracker:
         self.watermark: int | None = None
         self.requests: dict[str, Request] = {}
         self.by_bucket: dict[int, list[Request]] = {}
+        self._summaries: dict[int, BucketSummary] = {}
+        """Summaries of buckets whose requests did not change since they were computed."""
         self._threads: dict[str, list[Request]] = {}
         self._replies: Held = {}
         self._thread_held: Held = {}
@@ -93,6 +103,15 @@ class FeedbackTracker:
         self._opened: list[Opened] = []
         self._answered: list[Answered] = []
         self._unanswered: list[Unanswered] = []
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The pickled tracker (checkpoints), without the bucket summaries: they are
+        computed again when read."""
+        return {**self.__dict__, "_summaries": {}}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Load a pickled tracker, also one pickled before bucket summaries were kept."""
+        self.__dict__.update({"_summaries": {}, **state})
 
     def on_event(self, event: AcceptedEvent, directory: Directory) -> None:
         """Pair, open, hold, then report requests whose horizon the watermark passed."""
@@ -121,6 +140,7 @@ class FeedbackTracker:
             if end > oldest_kept_ms or end - 1 + horizon >= self.watermark:
                 break
             self._drop(self.by_bucket.pop(index))
+            self._summaries.pop(index, None)
         cutoff = max(oldest_kept_ms, self.watermark - self.rules.grace_ms)
         for index in sorted(self._held_buckets):
             if (index + 1) * bucket_ms > cutoff:
@@ -139,6 +159,16 @@ class FeedbackTracker:
         facts = FeedbackFacts(tuple(self._opened), tuple(self._answered), tuple(self._unanswered))
         self._opened, self._answered, self._unanswered = [], [], []
         return facts
+
+    def window_stats(self, low: int, as_of: int, directory: Directory) -> FeedbackStats:
+        """Feedback statistics of the requests in buckets ``low`` and later, as of ``as_of``
+        (the watermark): O(buckets + answered requests), each bucket summarized again only
+        after one of its requests opened or got a new response."""
+        summaries = self._summaries
+        for index in self.by_bucket.keys() - summaries.keys():
+            summaries[index] = BucketSummary(self.by_bucket[index])
+        kept = (summary for index, summary in summaries.items() if index >= low)
+        return window_stats(kept, as_of, self.rules.horizon_ms, directory)
 
     def open_requests(self) -> Iterable[Request]:
         """Requests not answered and not reported unanswered (O(requests in the horizon))."""
@@ -209,6 +239,7 @@ class FeedbackTracker:
         if request.answer_t is not None and (request.answer_t, request.responder) <= candidate:
             return
         request.answer_t, request.responder = candidate
+        self._summaries.pop(request.t // self.rules.bucket_ms, None)
         if request.reported:
             return
         request.reported = True
@@ -240,7 +271,9 @@ class FeedbackTracker:
 
     def _index(self, request: Request) -> None:
         self.requests[request.event_id] = request
-        self.by_bucket.setdefault(request.t // self.rules.bucket_ms, []).append(request)
+        index = request.t // self.rules.bucket_ms
+        self.by_bucket.setdefault(index, []).append(request)
+        self._summaries.pop(index, None)
         if request.thread_id is not None:
             self._threads.setdefault(request.thread_id, []).append(request)
 
