@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from confluent_kafka import Consumer, KafkaException, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic  # admin re-exports it only implicitly (mypy)
 
@@ -107,6 +107,17 @@ def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
         consumer.close()
 
 
+COORDINATOR_MOVING = frozenset(
+    {
+        KafkaError.NOT_COORDINATOR,
+        KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+        KafkaError.COORDINATOR_NOT_AVAILABLE,
+    }
+)
+"""Errors of a group coordinator that is still moving or loading, which librdkafka does not
+flag retriable when reading committed offsets."""
+
+
 def committed_offsets(
     bootstrap: str, group: str, topic: str, partitions: Iterable[int]
 ) -> dict[int, int]:
@@ -122,7 +133,9 @@ def committed_offsets(
             found = consumer.committed(wanted, timeout=TIMEOUT_SECONDS)
             return {tp.partition: max(tp.offset, 0) for tp in found}
         except KafkaException as error:
-            if not error.args[0].retriable() or time.monotonic() > deadline:
+            kafka_error = error.args[0]
+            moving = kafka_error.retriable() or kafka_error.code() in COORDINATOR_MOVING
+            if not moving or time.monotonic() > deadline:
                 raise
         finally:
             consumer.close()
