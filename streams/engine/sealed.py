@@ -22,7 +22,8 @@ import cramjam
 from streams.analytics.knowledge.section import KnowledgeObservers
 from streams.analytics.tenant import TenantState
 
-VERSION = b"orgpulse-checkpoint-1"
+VERSION = b"orgpulse-checkpoint-2"
+"""Bumped whenever the pickled state changes shape (2: nested adjacency, compacted buckets)."""
 _TAG_BYTES = hashlib.sha256().digest_size
 
 
