@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 import faust
 
@@ -32,3 +33,7 @@ class Worker:
     codecs: Codecs
     alert_codec: Codec[Alert]
     directory: DirectoryReader
+    applying: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Held while a batch is applied, or an idle worker checkpoints: one at a time."""
+    applied_at: float = 0.0
+    """``time.monotonic()`` at which the last batch was done."""

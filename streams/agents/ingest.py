@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Any, cast
 
@@ -33,6 +33,17 @@ log = logging.getLogger(__name__)
 
 DIRECTORY_RETRY_SECONDS = 0.5
 DIRECTORY_RETRY_MAX_SECONDS = 2.0
+CONFIRM_SECONDS = 1.0
+"""How long a batch applies events before it waits for their effects on the broker and acks
+their records (Faust commits acked offsets every ``broker_commit_interval``): a batch of
+1,000 envelopes holds about 30 s of work, which a restart would otherwise read again."""
+IDLE_SECONDS = 2.0
+"""How long no batch must have come before an idle worker checkpoints (see
+:func:`checkpoint_idle`); a steady stream, whose batches come every ``batch_within_seconds``,
+checkpoints every ``checkpoint_events`` only."""
+IDLE_CHECKPOINT_SHARE = 0.05
+"""Least share of ``checkpoint_events`` applied since a tenant's last checkpoint for an idle
+worker to checkpoint it: a trickle of events does not seal a large state again and again."""
 
 
 async def dead_letter(
@@ -110,32 +121,50 @@ async def confirmed(worker: Worker, deliveries: list[Awaitable[Any]]) -> None:
         table.publish()
 
 
-async def checkpoint_due(worker: Worker) -> None:
-    """Checkpoint the tenants due for one (call it once everything before is confirmed) and
-    wait until the checkpoints are on the broker: the deltas they replace are deleted only
-    by later chunks."""
-    due = worker.runtime.due_checkpoints()
+async def checkpoint_due(worker: Worker, share: float = 1.0) -> None:
+    """Checkpoint the tenants due for one (``share``: see :meth:`Runtime.due_checkpoints`;
+    call it once everything before is confirmed) and wait until the checkpoints are on the
+    broker: the deltas they replace are deleted only by later chunks."""
+    due = worker.runtime.due_checkpoints(share)
     for tenant in due:
         worker.runtime.checkpoint(tenant)
     if due:
         await confirmed(worker, [])
+        log.info("checkpoints of %d tenants confirmed", len(due))
+
+
+async def checkpoint_idle(worker: Worker) -> None:
+    """Checkpoint the tenants with at least :data:`IDLE_CHECKPOINT_SHARE` of a checkpoint's
+    events since their last one, once no batch has come for :data:`IDLE_SECONDS`: a worker
+    that stops after a backfill, or a quiet night, then restarts from its last state instead
+    of replaying up to ``checkpoint_events`` events of deltas."""
+    if worker.applying.locked() or time.monotonic() - worker.applied_at < IDLE_SECONDS:
+        return
+    async with worker.applying:  # taken at once: nothing holds it
+        await checkpoint_due(worker, IDLE_CHECKPOINT_SHARE)
 
 
 Origin = tuple[EventT[Any], Checked]
 """The Kafka record an event came in, and the event as checked (its index in an envelope)."""
 
 
-async def process_batch(worker: Worker, events: Sequence[EventT[Any]]) -> None:
+async def process_batch(
+    worker: Worker, events: Sequence[EventT[Any]], ack: Callable[[EventT[Any]], Awaitable[Any]]
+) -> None:
     """Check every record's events, catch the directory up, apply the valid ones in chunks of
     at most ``batch_size`` events (an envelope carries many), persist, alert, and wait until
-    all of it is on the broker; bad events go to the DLQ."""
+    all of it is on the broker; bad events go to the DLQ. A long batch (of envelopes) is
+    confirmed every :data:`CONFIRM_SECONDS` and its records done so far are ``ack``-ed, so
+    the committed offsets follow the work and a restart reads little of it again."""
     settings = worker.settings
     clock = now_ms()
     deliveries: list[Awaitable[Any]] = []
     updates = await catch_up_directory(worker)
     worker.runtime.apply_directory(updates, partial(owns, worker))
     chunk: list[Origin] = []
-    for event in events:
+    done = 0
+    confirm_at = time.monotonic() + CONFIRM_SECONDS
+    for position, event in enumerate(events):
         for checked in check_record(
             event.message.value, worker.codecs, clock, settings.max_future_seconds * 1000
         ):
@@ -146,10 +175,14 @@ async def process_batch(worker: Worker, events: Sequence[EventT[Any]]) -> None:
         if len(chunk) >= settings.batch_size:
             deliveries += await apply_chunk(worker, chunk)
             chunk = []
-            if worker.runtime.due_checkpoints():  # a batch of envelopes can be long
+            if worker.runtime.due_checkpoints() or time.monotonic() >= confirm_at:
                 await confirmed(worker, deliveries)
                 deliveries = []
+                for record in events[done : position + 1]:  # all their events are applied
+                    await ack(record)
+                done = position + 1
                 await checkpoint_due(worker)
+                confirm_at = time.monotonic() + CONFIRM_SECONDS
             await asyncio.sleep(0)  # let heartbeats and the web views run between chunks
     deliveries += await apply_chunk(worker, chunk)
     await confirmed(worker, deliveries)
@@ -197,7 +230,9 @@ def register(worker: Worker) -> None:
         )
         async for events in batches:
             try:
-                await process_batch(worker, events)
+                async with worker.applying:
+                    await process_batch(worker, events, stream.ack)
+                worker.applied_at = time.monotonic()
             except asyncio.CancelledError:  # stopped mid-batch: leave it uncommitted
                 log.warning("stopped mid-batch; its records are read again on restart")
                 exit_now(EXIT_STOPPED)

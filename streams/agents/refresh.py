@@ -1,4 +1,5 @@
-"""Timers: rebuild restored tenants, refresh snapshots, and the off-loop Louvain pass."""
+"""Timers: rebuild restored tenants, checkpoint an idle worker, refresh snapshots, and the
+off-loop Louvain pass."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from streams.agents.context import Worker
-from streams.agents.ingest import owns
+from streams.agents.ingest import IDLE_SECONDS, checkpoint_idle, owns
 from streams.agents.pacing import Pacer
 from streams.analytics.silos.louvain import hidden_silos, prepare
 
@@ -98,6 +99,11 @@ def register(worker: Worker) -> None:
         if to_restore.is_set() and settled(worker):
             to_restore.clear()
             restore(worker)
+
+    @app.timer(IDLE_SECONDS, name="idle-checkpoint")  # type: ignore[untyped-decorator]
+    async def idle_checkpoint() -> None:
+        if settled(worker):
+            await checkpoint_idle(worker)
 
     @app.timer(settings.refresh_seconds, name="refresh")  # type: ignore[untyped-decorator]
     async def refresh() -> None:

@@ -81,6 +81,10 @@ class StoredDeltas:
             yield heapq.heappop(self.newest)[1]
 
 
+def _events(delta: Delta) -> int:
+    return sum(1 for op in delta["ops"] if op[0] == "e")
+
+
 def _reraise(_index: int, error: Exception) -> None:
     raise error
 
@@ -191,6 +195,7 @@ class Runtime:
                 delta = self.store[key]
                 slot.state.apply_delta(delta)
                 slot.stored.track(_split_key(key)[1], delta)
+                slot.events_since_checkpoint += _events(delta)
         for person, entry in self._directory.get(tenant, {}).items() if align else ():
             _align(slot.state, person, entry)
         slot.observers.artifacts.drain_crossings()  # observed before the restart
@@ -321,7 +326,7 @@ class Runtime:
             delta = slot.state.take_delta()
             stored = slot.stored
             if delta["ops"] or delta["late"] or delta["duplicate"]:
-                slot.events_since_checkpoint += sum(1 for op in delta["ops"] if op[0] == "e")
+                slot.events_since_checkpoint += _events(delta)
                 for part in split(delta, DELTA_BUDGET_BYTES):
                     sequence = stored.next_sequence
                     self.store[_key(tenant, sequence)] = part
@@ -329,14 +334,14 @@ class Runtime:
             self._prune(tenant, slot)
             self._expire(tenant, slot.state, stored)
 
-    def due_checkpoints(self) -> list[str]:
-        """Tenants with at least ``every_events`` events applied since their last checkpoint
-        (none without checkpoints or a key)."""
+    def due_checkpoints(self, share: float = 1.0) -> list[str]:
+        """Tenants with at least ``share`` of ``every_events`` events applied (or replayed
+        from deltas) since their last checkpoint (none without checkpoints or a key)."""
         checkpoints = self.checkpoints
         if checkpoints is None or checkpoints.key is None:
             return []
-        every = checkpoints.every_events
-        return [t for t, slot in self.slots.items() if slot.events_since_checkpoint >= every]
+        least = max(1, int(checkpoints.every_events * share))
+        return [t for t, slot in self.slots.items() if slot.events_since_checkpoint >= least]
 
     def checkpoint(self, tenant: str) -> None:
         """Store a checkpoint of the tenant after its stored deltas (call it right after
