@@ -147,6 +147,7 @@ def main() -> None:
             worker.kill()
         with ServiceProcess(settings, "restarted") as restarted:
             restart = served_again(restarted, path, before, args.restart_timeout)
+            rebuilds = [line for line in restarted.log_lines() if "rebuilt a tenant" in line]
     print(
         f"org: {args.people:,} people, {args.teams} teams, {args.events:,} events over "
         f"{args.days:g} days, seed 7"
@@ -172,6 +173,8 @@ def main() -> None:
         f"{run.scrape_seconds * 1e3:.0f} ms)"
     )
     report_restart(restart, before, args.restart_timeout)
+    for line in rebuilds:
+        print(f"  restarted worker: {line.split('] ', 3)[-1].strip()}")
     figure("backfill_seconds", snapshot_at - run.started, "s")
     figure("backfill_rss_mib", current, "MiB")
     figure("restart_seconds", math.inf if restart.equal is None else restart.equal, "s")

@@ -120,8 +120,12 @@ class ServiceProcess:
     def check_alive(self) -> None:
         """Raise with the log tail if the process has exited."""
         if self._process is not None and self._process.poll() is not None:
-            tail = "\n".join(self.log_path.read_text(errors="replace").splitlines()[-30:])
+            tail = "\n".join(self.log_lines()[-30:])
             raise RuntimeError(f"{self.name} exited with {self._process.returncode}:\n{tail}")
+
+    def log_lines(self) -> list[str]:
+        """The lines of the process's output so far."""
+        return self.log_path.read_text(errors="replace").splitlines()
 
     def get(self, path: str, timeout: float = 10.0) -> bytes:
         """GET a path of the process's web port with :attr:`token`."""
