@@ -130,6 +130,7 @@ async def checkpoint_due(worker: Worker, share: float = 1.0) -> None:
         worker.runtime.checkpoint(tenant)
     if due:
         await confirmed(worker, [])
+        worker.runtime.checkpointed(due)
         log.info("checkpoints of %d tenants confirmed", len(due))
 
 

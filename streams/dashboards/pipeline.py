@@ -1,4 +1,5 @@
-"""Pipeline health: the worker is up, what it rejects or skips, and how long refreshes take.
+"""Pipeline health: the worker is up, what it rejects or skips, how long refreshes take and
+how much a restart would replay.
 
 Kafka consumer lag is not exported by the worker, so it is not on this dashboard; event-time
 freshness (``orgpulse_event_time_lag_seconds``) is the closest signal the worker exposes.
@@ -107,7 +108,8 @@ def _rejected_row() -> Row:
 
 
 def _compute_row() -> Row:
-    """Graph compute time: p99 by window and the selected window's mean."""
+    """Graph compute time (p99 by window, the selected window's mean) and the events since
+    the last checkpoint."""
     seconds = selector("orgpulse_graph_compute_seconds_sum", TENANT, WINDOW)
     count = selector("orgpulse_graph_compute_seconds_count", TENANT, WINDOW)
     return Row(
@@ -119,6 +121,7 @@ def _compute_row() -> Row:
                 "99th percentile of the time to refresh a window's team metrics.",
                 query(quantile(0.99, COMPUTE, "window"), "{{window}}"),
                 unit="s",
+                width=8,
             ),
             panel(
                 timeseries.Panel(),
@@ -126,6 +129,16 @@ def _compute_row() -> Row:
                 "Mean time to refresh the selected window's team metrics.",
                 query(f"sum({rate(seconds)}) / sum({rate(count)})", "mean"),
                 unit="s",
+                width=8,
+            ),
+            panel(
+                timeseries.Panel(),
+                "Events since the last checkpoint",
+                "Events a restart would replay from deltas; drops to 0 at each checkpoint "
+                "(every checkpoint_events, and when the worker has been idle for a while).",
+                query(sum_by("", selector("orgpulse_events_since_checkpoint", TENANT)), "events"),
+                unit="short",
+                width=8,
             ),
         ],
     )

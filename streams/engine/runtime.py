@@ -345,8 +345,9 @@ class Runtime:
 
     def checkpoint(self, tenant: str) -> None:
         """Store a checkpoint of the tenant after its stored deltas (call it right after
-        :meth:`persist`); the deltas it replaces are deleted by the first :meth:`persist`
-        after it, so call that only once the checkpoint is confirmed."""
+        :meth:`persist`, and :meth:`checkpointed` once the store has it); the deltas it
+        replaces are deleted by the first :meth:`persist` after it, so call that only once
+        the checkpoint is confirmed."""
         checkpoints, slot = self.checkpoints, self.slots[tenant]
         assert checkpoints is not None and checkpoints.key is not None
         started = time.perf_counter()
@@ -354,8 +355,18 @@ class Runtime:
         log.info("sealed a tenant's checkpoint in %.2f s", time.perf_counter() - started)
         sequence = slot.stored.next_sequence
         checkpoints.write(tenant, sequence, blob)
-        slot.events_since_checkpoint = 0
         slot.prune_before = sequence
+
+    def checkpointed(self, tenants: Iterable[str]) -> None:
+        """Note that the checkpoints just written of ``tenants`` are confirmed: their events
+        since the previous checkpoint are covered."""
+        for tenant in tenants:
+            self.slots[tenant].events_since_checkpoint = 0
+
+    def checkpoint_lags(self) -> dict[str, int]:
+        """Per tenant, the events applied since its last confirmed checkpoint (what a restart
+        would replay from deltas)."""
+        return {tenant: slot.events_since_checkpoint for tenant, slot in self.slots.items()}
 
     def _prune(self, tenant: str, slot: TenantSlot) -> None:
         before = slot.prune_before

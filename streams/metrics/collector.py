@@ -60,6 +60,9 @@ class Source(Protocol):
     def watermarks(self) -> dict[str, int]:
         """Newest event time per tenant."""
 
+    def checkpoint_lags(self) -> dict[str, int]:
+        """Per tenant, the events applied since its last confirmed checkpoint."""
+
 
 def _gauge(name: str, documentation: str, *labels: str) -> GaugeMetricFamily:
     return GaugeMetricFamily(name, documentation, labels=list(labels))
@@ -81,6 +84,7 @@ class SnapshotCollector(Collector):
         yield self._siloed(snapshots)
         yield self._flows(snapshots)
         yield self._lag()
+        yield self._checkpoint_lag()
         yield self._hidden()
         yield self._open_requests()
         yield from self._staleness()
@@ -141,6 +145,17 @@ class SnapshotCollector(Collector):
         now = time.time()
         for tenant, watermark in self._source.watermarks().items():
             family.add_metric([tenant], now - watermark / 1000)
+        return family
+
+    def _checkpoint_lag(self) -> Metric:
+        family = _gauge(
+            "orgpulse_events_since_checkpoint",
+            "Events applied since the tenant's last confirmed checkpoint (a restart replays "
+            "them from deltas)",
+            "tenant",
+        )
+        for tenant, events in self._source.checkpoint_lags().items():
+            family.add_metric([tenant], float(events))
         return family
 
     def _hidden(self) -> Metric:

@@ -50,6 +50,10 @@ class FakeSource:
         """Newest event time per tenant."""
         return {TENANT: 1_767_225_600_000}
 
+    def checkpoint_lags(self) -> dict[str, int]:
+        """Events since the last checkpoint per tenant."""
+        return {TENANT: 1_500}
+
 
 def _observe_each(metrics: WorkerMetrics) -> None:
     metrics.processed.labels(TENANT, "slack").inc()

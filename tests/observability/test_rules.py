@@ -54,6 +54,10 @@ class EmptySource:
         """No tenant yet."""
         return {}
 
+    def checkpoint_lags(self) -> dict[str, int]:
+        """No tenant yet."""
+        return {}
+
 
 def declared_series_names() -> set[str]:
     """Series names a worker's registry can expose, built like ``streams.app`` builds it."""
