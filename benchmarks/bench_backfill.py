@@ -8,10 +8,16 @@ history, and all before the worker starts, so producing is not part of the figur
 1. starts the worker and polls ``/metrics`` until every event is counted, and fetches the 28d
    snapshot from the snapshot API: worker start → served snapshot with all events counted,
    and the worker's RSS at that point;
-2. SIGKILLs the worker (no shutdown, nothing flushed beyond what it had confirmed), starts it
-   again on the same data directory and polls the snapshot API until the 28d snapshot is
-   served and equal to the one before the kill (the whole JSON: a snapshot has no wall-clock
-   field, its ``as_of`` is the event-time watermark): restart → the same snapshot served.
+2. SIGKILLs the worker right after (no shutdown, nothing flushed beyond what it had
+   confirmed), starts it again on the same data directory and polls the snapshot API until
+   the 28d snapshot is served and equal to the one before the kill (the whole JSON: a
+   snapshot has no wall-clock field, its ``as_of`` is the event-time watermark): restart →
+   the same snapshot served. This restart re-reads what was not committed yet and replays
+   the deltas since the last checkpoint;
+3. waits until the restarted worker is at rest (every record committed, its idle checkpoint
+   confirmed if one was due: ``orgpulse_events_since_checkpoint`` below 5 % of
+   ``checkpoint_events``), SIGKILLs it and measures the same
+   restart again: the restart of a worker stopped after a backfill.
 
     .venv/bin/python benchmarks/bench_backfill.py [--events 1000000] [--people 10000]
 """
@@ -36,9 +42,12 @@ from common import (
     local_broker,
     produce,
     rss_mib,
+    uncommitted,
 )
 
+from streams.agents.ingest import IDLE_CHECKPOINT_SHARE
 from streams.connectors.simulator import OrgSimulator, OrgSpec
+from streams.settings import Settings
 from streams.timeutil import parse_time
 
 BROKER_PORT, WEB_PORT = 29094, 26068
@@ -46,6 +55,7 @@ POLL_BACKFILL_SECONDS = 5.0
 """A 200-team org's /metrics has over 10,000 series: one scrape takes the worker
 hundreds of milliseconds, so a Prometheus-like interval keeps the measurement honest."""
 POLL_RESTART_SECONDS = 0.5
+CHECKPOINT_LAG = "orgpulse_events_since_checkpoint"
 """The snapshot API answers in O(teams) from aggregates; a restart is polled more closely."""
 TIMEOUT_SECONDS = 4 * 3600.0
 WINDOW = "28d"
@@ -102,6 +112,22 @@ def served_again(
     return Restart(recovered, first, equal, last)
 
 
+def wait_at_rest(worker: ServiceProcess, settings: Settings, timeout: float) -> float:
+    """Wait until the worker is at rest: every record of the interactions topic committed
+    and ``orgpulse_events_since_checkpoint`` below what makes an idle worker checkpoint (0
+    once its idle checkpoint is confirmed); returns the seconds waited."""
+    started = time.monotonic()
+    idle_least = IDLE_CHECKPOINT_SHARE * settings.checkpoint_events
+    while time.monotonic() - started < timeout:
+        worker.check_alive()
+        replay = (worker.metrics() or {}).get(CHECKPOINT_LAG)
+        if replay is not None and replay < idle_least and uncommitted(settings) == 0:
+            print(f"at rest: {replay:,.0f} events since the last confirmed checkpoint")
+            return time.monotonic() - started
+        time.sleep(POLL_BACKFILL_SECONDS)
+    raise TimeoutError(f"the worker was not at rest within {timeout:.0f} s")
+
+
 def differences(before: dict[str, Any], after: dict[str, Any] | None) -> str:
     """The top-level keys (and ``org`` fields) in which ``after`` differs from ``before``."""
     if after is None:
@@ -147,7 +173,10 @@ def main() -> None:
             worker.kill()
         with ServiceProcess(settings, "restarted") as restarted:
             restart = served_again(restarted, path, before, args.restart_timeout)
-            rebuilds = [line for line in restarted.log_lines() if "rebuilt a tenant" in line]
+            rested = wait_at_rest(restarted, settings, args.restart_timeout)
+            restarted.kill()
+        with ServiceProcess(settings, "restarted-at-rest") as again:
+            restart_at_rest = served_again(again, path, before, args.restart_timeout)
     print(
         f"org: {args.people:,} people, {args.teams} teams, {args.events:,} events over "
         f"{args.days:g} days, seed 7"
@@ -172,12 +201,18 @@ def main() -> None:
         f"(/metrics polled every {POLL_BACKFILL_SECONDS:.0f} s, one scrape answered in "
         f"{run.scrape_seconds * 1e3:.0f} ms)"
     )
+    print("SIGKILL right after the snapshot was served:")
     report_restart(restart, before, args.restart_timeout)
-    for line in rebuilds:
-        print(f"  restarted worker: {line.split('] ', 3)[-1].strip()}")
+    print(
+        f"SIGKILL of the restarted worker at rest ({rested:.1f} s after it served the snapshot: "
+        "every record committed, no event since its last confirmed checkpoint):"
+    )
+    report_restart(restart_at_rest, before, args.restart_timeout)
     figure("backfill_seconds", snapshot_at - run.started, "s")
     figure("backfill_rss_mib", current, "MiB")
     figure("restart_seconds", math.inf if restart.equal is None else restart.equal, "s")
+    at_rest = restart_at_rest.equal
+    figure("restart_at_rest_seconds", math.inf if at_rest is None else at_rest, "s")
 
 
 def report_backfill(startup: float, counted: float, served: float) -> None:

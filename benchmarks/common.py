@@ -19,6 +19,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from confluent_kafka import Consumer, TopicPartition
+
 from streams.access import SCOPES, add_token, tokens_path
 from streams.commands.demo_view import parse_metrics
 from streams.commands.snapshot import get
@@ -62,6 +64,22 @@ def produce(settings: Settings, simulator: OrgSimulator, envelopes: bool = True)
     started = time.perf_counter()
     simulator.run(Emitter(settings, envelopes=envelopes))
     return time.perf_counter() - started
+
+
+def uncommitted(settings: Settings) -> int:
+    """Records of the interactions topic beyond the offsets the worker's group committed."""
+    topic = settings.topic_interactions
+    consumer = Consumer({"bootstrap.servers": settings.bootstrap, "group.id": settings.app_id})
+    try:  # never subscribes: reads the group's offsets without joining it
+        partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+        wanted = [TopicPartition(topic, partition) for partition in partitions]
+        left = 0
+        for tp in consumer.committed(wanted, timeout=10):
+            end = consumer.get_watermark_offsets(tp, timeout=10)[1]
+            left += end - max(tp.offset, 0)
+        return left
+    finally:
+        consumer.close()
 
 
 def figure(name: str, value: float, unit: str) -> None:
@@ -120,12 +138,8 @@ class ServiceProcess:
     def check_alive(self) -> None:
         """Raise with the log tail if the process has exited."""
         if self._process is not None and self._process.poll() is not None:
-            tail = "\n".join(self.log_lines()[-30:])
+            tail = "\n".join(self.log_path.read_text(errors="replace").splitlines()[-30:])
             raise RuntimeError(f"{self.name} exited with {self._process.returncode}:\n{tail}")
-
-    def log_lines(self) -> list[str]:
-        """The lines of the process's output so far."""
-        return self.log_path.read_text(errors="replace").splitlines()
 
     def get(self, path: str, timeout: float = 10.0) -> bytes:
         """GET a path of the process's web port with :attr:`token`."""

@@ -159,11 +159,19 @@ ROWS = (
         at_most("backfill_rss_mib", 700),
     ),
     Row(
-        "SIGKILL after the backfill: start -> the same 28d snapshot served",
+        "SIGKILL right after the backfill: start -> the same 28d snapshot served",
         "not measured",
         "<= 20 s",
         value("restart_seconds", "s", 1),
         at_most("restart_seconds", 20),
+    ),
+    Row(
+        "SIGKILL of that worker at rest (all committed, idle checkpoint confirmed): start -> "
+        "the same 28d snapshot served",
+        "not measured",
+        "<= 20 s",
+        value("restart_at_rest_seconds", "s", 1),
+        at_most("restart_at_rest_seconds", 20),
     ),
     Row(
         "freshness at 10,000 events/s for 60 s: produced -> counted, p99",
