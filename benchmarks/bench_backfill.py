@@ -205,7 +205,7 @@ def main() -> None:
     report_restart(restart, before, args.restart_timeout)
     print(
         f"SIGKILL of the restarted worker at rest ({rested:.1f} s after it served the snapshot: "
-        "every record committed, no event since its last confirmed checkpoint):"
+        "every record committed, no checkpoint due):"
     )
     report_restart(restart_at_rest, before, args.restart_timeout)
     figure("backfill_seconds", snapshot_at - run.started, "s")
