@@ -16,8 +16,9 @@ from streams.local.broker import LocalBroker
 from streams.settings import Settings
 from streams.timeutil import parse_time
 
-EVENTS = 20_000
-BEFORE_OUTAGE = 12_000
+EVENTS = 60_000
+BEFORE_OUTAGE = 50_000
+"""Seconds of work for the worker, so the broker is gone before it has processed them."""
 OUTAGE_SECONDS = 30.0
 
 
