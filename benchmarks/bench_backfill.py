@@ -42,11 +42,11 @@ from common import (
     local_broker,
     produce,
     rss_mib,
-    uncommitted,
 )
 
 from streams.agents.ingest import IDLE_CHECKPOINT_SHARE
 from streams.connectors.simulator import OrgSimulator, OrgSpec
+from streams.kafka.group_offsets import uncommitted
 from streams.settings import Settings
 from streams.timeutil import parse_time
 
@@ -55,8 +55,8 @@ POLL_BACKFILL_SECONDS = 5.0
 """A 200-team org's /metrics has over 10,000 series: one scrape takes the worker
 hundreds of milliseconds, so a Prometheus-like interval keeps the measurement honest."""
 POLL_RESTART_SECONDS = 0.5
-CHECKPOINT_LAG = "orgpulse_events_since_checkpoint"
 """The snapshot API answers in O(teams) from aggregates; a restart is polled more closely."""
+CHECKPOINT_LAG = "orgpulse_events_since_checkpoint"
 TIMEOUT_SECONDS = 4 * 3600.0
 WINDOW = "28d"
 
@@ -121,7 +121,11 @@ def wait_at_rest(worker: ServiceProcess, settings: Settings, timeout: float) -> 
     while time.monotonic() - started < timeout:
         worker.check_alive()
         replay = (worker.metrics() or {}).get(CHECKPOINT_LAG)
-        if replay is not None and replay < idle_least and uncommitted(settings) == 0:
+        if (
+            replay is not None
+            and replay < idle_least
+            and uncommitted(settings.bootstrap, settings.app_id, settings.topic_interactions) == 0
+        ):
             print(f"at rest: {replay:,.0f} events since the last confirmed checkpoint")
             return time.monotonic() - started
         time.sleep(POLL_BACKFILL_SECONDS)

@@ -19,8 +19,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from confluent_kafka import Consumer, TopicPartition
-
 from streams.access import SCOPES, add_token, tokens_path
 from streams.commands.demo_view import parse_metrics
 from streams.commands.snapshot import get
@@ -64,22 +62,6 @@ def produce(settings: Settings, simulator: OrgSimulator, envelopes: bool = True)
     started = time.perf_counter()
     simulator.run(Emitter(settings, envelopes=envelopes))
     return time.perf_counter() - started
-
-
-def uncommitted(settings: Settings) -> int:
-    """Records of the interactions topic beyond the offsets the worker's group committed."""
-    topic = settings.topic_interactions
-    consumer = Consumer({"bootstrap.servers": settings.bootstrap, "group.id": settings.app_id})
-    try:  # never subscribes: reads the group's offsets without joining it
-        partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-        wanted = [TopicPartition(topic, partition) for partition in partitions]
-        left = 0
-        for tp in consumer.committed(wanted, timeout=10):
-            end = consumer.get_watermark_offsets(tp, timeout=10)[1]
-            left += end - max(tp.offset, 0)
-        return left
-    finally:
-        consumer.close()
 
 
 def figure(name: str, value: float, unit: str) -> None:

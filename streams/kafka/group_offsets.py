@@ -1,0 +1,69 @@
+"""How far a consumer group has read a topic: its end offsets, the offsets the group has
+committed, and the records between them (read without joining the group)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
+
+TIMEOUT_SECONDS = 30.0
+
+
+def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    """High watermark of every partition of ``topic``."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"ends-{uuid.uuid4().hex}"})
+    try:
+        metadata = consumer.list_topics(topic, timeout=TIMEOUT_SECONDS).topics[topic]
+        if metadata.error is not None:
+            raise LookupError(f"topic {topic}: {metadata.error}")
+        return {
+            p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=TIMEOUT_SECONDS)[1]
+            for p in metadata.partitions
+        }
+    finally:
+        consumer.close()
+
+
+COORDINATOR_MOVING = frozenset(
+    {
+        KafkaError.NOT_COORDINATOR,
+        KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+        KafkaError.COORDINATOR_NOT_AVAILABLE,
+    }
+)
+"""Errors of a group coordinator that is still moving or loading, which librdkafka does not
+flag retriable when reading committed offsets."""
+
+
+def committed_offsets(
+    bootstrap: str, group: str, topic: str, partitions: Iterable[int]
+) -> dict[int, int]:
+    """The offsets ``group`` has committed on ``topic`` (0 where none), retrying for up to
+    :data:`TIMEOUT_SECONDS` while the group coordinator moves or loads (after a broker
+    restart)."""
+    config = {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False}
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while True:
+        consumer = Consumer(config)  # never subscribes: reads the group's offsets, does not join
+        try:
+            wanted = [TopicPartition(topic, partition) for partition in partitions]
+            found = consumer.committed(wanted, timeout=TIMEOUT_SECONDS)
+            return {tp.partition: max(tp.offset, 0) for tp in found}
+        except KafkaException as error:
+            kafka_error = error.args[0]
+            moving = kafka_error.retriable() or kafka_error.code() in COORDINATOR_MOVING
+            if not moving or time.monotonic() > deadline:
+                raise
+        finally:
+            consumer.close()
+        time.sleep(0.5)
+
+
+def uncommitted(bootstrap: str, group: str, topic: str) -> int:
+    """How many records of ``topic`` lie beyond the offsets ``group`` has committed."""
+    ends = end_offsets(bootstrap, topic)
+    committed = committed_offsets(bootstrap, group, topic, ends)
+    return sum(end - committed[partition] for partition, end in ends.items())
