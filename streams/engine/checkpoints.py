@@ -1,15 +1,19 @@
 """Where sealed checkpoints are stored: in parts, next to the deltas they replace.
 
-Keys are ``<tenant>/<sequence>.<part>.<parts>``: the checkpoint of a tenant's state after
-every delta before ``sequence``, cut into ``parts`` values of at most ``part_bytes`` each
-(a store may cap one value: Kafka's ``max.message.bytes``). A checkpoint counts only with all
-its parts; the newest complete one is loaded.
+Keys are ``<tenant>/<sequence>.<part>.<parts>.<write>``: the checkpoint of a tenant's state
+after every delta before ``sequence``, cut into ``parts`` values of at most ``part_bytes``
+each (a store may cap one value: Kafka's ``max.message.bytes``), by the write ``write`` (a
+random id). A checkpoint counts only with all the parts of one write; the newest complete one
+is loaded. A worker stopped in the middle of a write leaves some of its parts behind, and the
+worker after it may write the same sequence again cut into another number of parts: the write
+id keeps the two apart.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import secrets
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +25,8 @@ log = logging.getLogger(__name__)
 
 SEQUENCE_DIGITS = 12
 PART_DIGITS = 5
+WRITE_BYTES = 4
+"""Random bytes of a write id (hex in the key): two writes of one sequence never share one."""
 CheckpointStore = MutableMapping[str, bytes]
 """Where checkpoint parts are kept: a raw-bytes Faust table in the worker."""
 
@@ -46,18 +52,26 @@ class PartKey(NamedTuple):
     sequence: int
     part: int
     parts: int
+    write: str
+
+    @property
+    def checkpoint(self) -> tuple[int, str]:
+        """The checkpoint the part belongs to: its sequence and write."""
+        return self.sequence, self.write
 
 
-def part_key(tenant: str, sequence: int, part: int, parts: int) -> str:
-    """The key of one part of a tenant's checkpoint at ``sequence``."""
-    return f"{tenant}/{sequence:0{SEQUENCE_DIGITS}d}.{part:0{PART_DIGITS}d}.{parts:0{PART_DIGITS}d}"
+def part_key(tenant: str, sequence: int, part: int, parts: int, write: str) -> str:
+    """The key of one part of a tenant's checkpoint at ``sequence``, written by ``write``."""
+    numbers = f"{sequence:0{SEQUENCE_DIGITS}d}.{part:0{PART_DIGITS}d}.{parts:0{PART_DIGITS}d}"
+    return f"{tenant}/{numbers}.{write}"
 
 
 def parse_part_key(key: str) -> PartKey:
-    """The fields of :func:`part_key`."""
+    """The fields of :func:`part_key` (a key without a write id, as written before write ids
+    existed, has the write ``""``)."""
     tenant, _, rest = key.rpartition("/")
-    sequence, part, parts = rest.split(".")
-    return PartKey(tenant, int(sequence), int(part), int(parts))
+    sequence, part, parts, *write = rest.split(".")
+    return PartKey(tenant, int(sequence), int(part), int(parts), "".join(write))
 
 
 @dataclass
@@ -77,36 +91,42 @@ class Checkpoints:
 
     def newest(self, tenant: str) -> tuple[int, Sealed] | None:
         """The sequence and contents of the tenant's newest complete checkpoint."""
-        parts: dict[int, dict[int, str]] = {}
-        counts: dict[int, int] = {}
-        for key in list(self.store.keys()):
-            parsed = parse_part_key(key)
-            if parsed.tenant == tenant:
-                parts.setdefault(parsed.sequence, {})[parsed.part] = key
-                counts[parsed.sequence] = parsed.parts
-        complete = [seq for seq, held in parts.items() if len(held) == counts[seq]]
+        parts: dict[tuple[int, str], dict[int, str]] = {}
+        counts: dict[tuple[int, str], int] = {}
+        for key, parsed in self._parts(tenant):
+            parts.setdefault(parsed.checkpoint, {})[parsed.part] = key
+            counts[parsed.checkpoint] = parsed.parts
+        complete = [found for found, held in parts.items() if len(held) == counts[found]]
         if not complete:
             return None
         if self.key is None:
             raise CheckpointError("a tenant has checkpoints but no pseudonym key is set")
-        sequence = max(complete)
-        held = parts[sequence]
+        newest = max(complete)
+        held = parts[newest]
         blob = b"".join(self.store[held[part]] for part in sorted(held))
-        return sequence, unseal(blob, self.key)
+        return newest[0], unseal(blob, self.key)
 
     def write(self, tenant: str, sequence: int, blob: bytes) -> None:
         """Store a sealed checkpoint of the tenant's state after the deltas before
         ``sequence``."""
+        for key, parsed in self._parts(tenant):
+            if parsed.sequence == sequence:  # left by a write that did not finish
+                del self.store[key]
         size = self.part_bytes
         count = max(1, -(-len(blob) // size))
+        write = secrets.token_hex(WRITE_BYTES)
         for part in range(count):
             value = blob[part * size : (part + 1) * size]
-            self.store[part_key(tenant, sequence, part, count)] = value
+            self.store[part_key(tenant, sequence, part, count, write)] = value
         log.info("checkpointed a tenant in %d parts (%d bytes)", count, len(blob))
 
     def prune(self, tenant: str, before: int) -> None:
         """Delete the tenant's checkpoint parts older than ``before`` (and incomplete ones)."""
-        for key in list(self.store.keys()):
-            parsed = parse_part_key(key)
-            if parsed.tenant == tenant and parsed.sequence < before:
+        for key, parsed in self._parts(tenant):
+            if parsed.sequence < before:
                 del self.store[key]
+
+    def _parts(self, tenant: str) -> list[tuple[str, PartKey]]:
+        """The keys of the tenant's checkpoint parts, parsed."""
+        parsed = ((key, parse_part_key(key)) for key in list(self.store.keys()))
+        return [(key, part) for key, part in parsed if part.tenant == tenant]

@@ -18,7 +18,7 @@ from streams.analytics.knowledge.section import knowledge_section
 from streams.connectors.builder import RecordBuilder
 from streams.connectors.records import RawInteraction, RawPerson
 from streams.connectors.simulator import OrgSimulator, OrgSpec
-from streams.engine.checkpoints import Checkpoints, collector_paused, parse_part_key
+from streams.engine.checkpoints import Checkpoints, collector_paused, parse_part_key, part_key
 from streams.engine.runtime import Runtime
 from streams.engine.sealed import CheckpointError, checkpoint_key
 from streams.metrics.counters import WorkerMetrics
@@ -119,6 +119,30 @@ def test_an_incomplete_checkpoint_is_ignored(
     del held[max(held)]
     assert runtime(dict(deltas), later).slot(TENANT).stored.next_sequence >= newest
     assert views(runtime(dict(deltas), later)) == views(live)
+
+
+def test_parts_left_by_an_unfinished_write_of_the_same_sequence_are_kept_apart(
+    checkpointed: tuple[Runtime, dict[str, Delta], dict[str, bytes]],
+) -> None:
+    """A worker stopped mid-write leaves some parts of a checkpoint; the next worker writes
+    that sequence again, cut into another number of parts: neither write's parts are taken
+    for the other's."""
+    live, deltas, parts = checkpointed
+    (found,) = {parse_part_key(key) for key in parts if parse_part_key(key).part == 0}
+    for more in (1, -1):  # the unfinished write had one part more, or one fewer
+        if found.parts + more < 2:
+            continue
+        held = dict(parts)
+        for part in range(found.parts + more - 1):  # all but its last part
+            key = part_key(TENANT, found.sequence, part, found.parts + more, "0" * 8)
+            held[key] = b"left by a stopped worker"
+        assert views(runtime(dict(deltas), Checkpoints(held, KEY, 1_000, PART_BYTES))) == views(
+            live
+        )
+        rewritten = Checkpoints(dict(held), KEY, 1_000, PART_BYTES)
+        rewritten.write(TENANT, found.sequence, b"".join(parts[k] for k in sorted(parts)))
+        left = {parse_part_key(key).write for key in rewritten.store}
+        assert "0" * 8 not in left and found.write not in left and len(left) == 1
 
 
 def test_the_collector_is_paused_only_within_the_block_and_left_as_found() -> None:
