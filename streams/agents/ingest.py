@@ -22,6 +22,7 @@ from confluent_kafka import KafkaException
 from faust.types import EventT, StreamT
 
 from streams.agents.context import Worker
+from streams.agents.delivery import broker_first_offset, check_delivery
 from streams.agents.failstop import EXIT_STOPPED, exit_now, fail_stop
 from streams.agents.tenant_table import tenant_partition
 from streams.kafka.directory_reader import DirectoryUpdate
@@ -152,12 +153,15 @@ Origin = tuple[EventT[Any], Checked]
 async def process_batch(
     worker: Worker, events: Sequence[EventT[Any]], ack: Callable[[EventT[Any]], Awaitable[Any]]
 ) -> None:
-    """Check every record's events, catch the directory up, apply the valid ones in chunks of
+    """Fail-stop if records before these were skipped (:mod:`streams.agents.delivery`),
+    check every record's events, catch the directory up, apply the valid ones in chunks of
     at most ``batch_size`` events (an envelope carries many), persist, alert, and wait until
     all of it is on the broker; bad events go to the DLQ. A long batch (of envelopes) is
     confirmed every :data:`CONFIRM_SECONDS` and its records done so far are ``ack``-ed, so
     the committed offsets follow the work and a restart reads little of it again."""
     settings = worker.settings
+    first_offset = broker_first_offset(settings.bootstrap, settings.broker_retry_seconds)
+    await check_delivery(worker.continuity, events, first_offset)
     clock = now_ms()
     deliveries: list[Awaitable[Any]] = []
     updates = await catch_up_directory(worker)

@@ -88,8 +88,9 @@ def restore(worker: Worker) -> None:
 
 
 def register(worker: Worker) -> None:
-    """Add the restore and refresh timers, forget tenant states when partitions are revoked
-    and rebuild those of the assigned partitions once their tables are recovered."""
+    """Add the restore and refresh timers, forget tenant states (and the offsets expected
+    next) when partitions are revoked or assigned, and rebuild those of the assigned
+    partitions once their tables are recovered."""
     app, runtime, settings = worker.app, worker.runtime, worker.settings
     snapshots, knowledge_flow, communities = (Pacer(TIMER_SHARE) for _ in range(3))
     to_restore = asyncio.Event()
@@ -128,7 +129,9 @@ def register(worker: Worker) -> None:
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]
     async def on_revoked(app: Any, revoked: Any, **kwargs: Any) -> None:
         runtime.forget()
+        worker.continuity.reset()
 
     @app.on_partitions_assigned.connect  # type: ignore[arg-type]
     async def on_assigned(app: Any, assigned: Any, **kwargs: Any) -> None:
+        worker.continuity.reset()
         to_restore.set()

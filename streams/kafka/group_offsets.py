@@ -1,5 +1,6 @@
 """How far a consumer group has read a topic: its end offsets, the offsets the group has
-committed, and the records between them (read without joining the group)."""
+committed, the records between them, and where the first record at or after an offset is
+(all read without joining the group)."""
 
 from __future__ import annotations
 
@@ -67,3 +68,37 @@ def uncommitted(bootstrap: str, group: str, topic: str) -> int:
     ends = end_offsets(bootstrap, topic)
     committed = committed_offsets(bootstrap, group, topic, ends)
     return sum(end - committed[partition] for partition, end in ends.items())
+
+
+def first_offset_from(
+    bootstrap: str, topic: str, partition: int, offset: int, timeout: float = TIMEOUT_SECONDS
+) -> int | None:
+    """Offset of the first record of ``topic``/``partition`` at or after ``offset`` (``None``
+    when there is none up to the end of the partition): offsets without a record, such as
+    transaction markers, are skipped."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"probe-{uuid.uuid4().hex}",
+            "enable.auto.commit": False,
+            "enable.partition.eof": True,
+        }
+    )
+    try:
+        consumer.assign([TopicPartition(topic, partition, offset)])
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            message = consumer.poll(max(0.0, min(1.0, deadline - time.monotonic())))
+            if message is None:
+                continue
+            error = message.error()
+            found = message.offset()
+            if error is None and found is not None:
+                return found
+            if error is not None and error.code() == KafkaError._PARTITION_EOF:
+                return None
+            if error is not None:
+                raise KafkaException(error)
+        raise TimeoutError(f"{topic}/{partition}@{offset} not read within {timeout} s")
+    finally:
+        consumer.close()
