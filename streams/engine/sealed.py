@@ -25,6 +25,8 @@ from streams.analytics.tenant import TenantState
 VERSION = b"orgpulse-checkpoint-2"
 """Bumped whenever the pickled state changes shape (2: nested adjacency, compacted buckets)."""
 _TAG_BYTES = hashlib.sha256().digest_size
+ZSTD_LEVEL = 1
+"""zstd's fastest level: a checkpoint is sealed on the event loop."""
 
 
 class CheckpointError(ValueError):
@@ -49,11 +51,33 @@ def _tag(key: bytes, body: bytes | memoryview) -> bytes:
     return mac.digest()
 
 
+class _Compressing:
+    """A write-only file for :func:`pickle.dump` that compresses what the pickler writes as
+    it comes (in frames of about 64 KiB), so the uncompressed pickle, several times the size
+    of the compressed one, never exists whole."""
+
+    def __init__(self) -> None:
+        self._compressor = cramjam.zstd.Compressor(ZSTD_LEVEL)
+
+    def write(self, data: bytes | bytearray | pickle.PickleBuffer) -> int:
+        """Compress ``data`` into the stream (a frame, or a large bytes-like payload such as a
+        numpy array's buffer, which the pickler writes without copying it into a frame)."""
+        chunk = data if isinstance(data, bytes) else bytes(data)  # the compressor takes bytes
+        self._compressor.compress(chunk)
+        return len(chunk)
+
+    def finish(self) -> cramjam.Buffer:
+        """The compressed stream, ended."""
+        return self._compressor.finish()
+
+
 def seal(state: TenantState, observers: KnowledgeObservers, key: bytes) -> bytes:
     """The signed, compressed bytes of a state and its observers (take its delta first:
     what is journaled but not taken is not restored as pending)."""
-    body = bytes(cramjam.zstd.compress(pickle.dumps(Sealed(state, observers), 5), 1))
-    return _tag(key, body) + body
+    stream = _Compressing()
+    pickle.dump(Sealed(state, observers), stream, 5)
+    body = stream.finish()
+    return b"".join((_tag(key, memoryview(body)), body))
 
 
 def unseal(blob: bytes, key: bytes) -> Sealed:

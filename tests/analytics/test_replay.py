@@ -17,7 +17,7 @@ from streams.analytics.tenant import TenantState
 from streams.engine.sealed import checkpoint_key, seal, unseal
 
 from .naive import Op
-from .strategies import CONFIG, TENANT, op_streams, run
+from .strategies import CONFIG, HOUR, TENANT, event, op_streams, run
 from .test_order_independence import dump
 
 KEY = checkpoint_key(b"k" * 32)
@@ -107,6 +107,28 @@ def test_checkpoint_then_deltas_equals_live_state(first: list[Op], second: list[
     run(second[10:], live)
     restored.apply_delta(json.loads(json.dumps(live.take_delta())))
     assert full_state(restored) == full_state(live)
+
+
+def test_a_checkpoint_of_state_larger_than_a_pickle_frame_round_trips() -> None:
+    """Information latency's matrices of 3,000 people outgrow pickle's 64 KiB frames: the
+    pickler hands them to the compressor as buffers of their own."""
+    people = [f"q{i}" for i in range(3000)]
+    observers = KnowledgeObservers()
+    live = TenantState(TENANT, CONFIG)
+    observers.attach(live)
+    ops: list[Op] = [("dir", (p, f"T{i % 40}", False)) for i, p in enumerate(people)]
+    ops += [
+        ("event", event(f"b{i}", 10 * HOUR + i * 1000, p, [people[(7 * i + 1) % 3000]], 1.0))
+        for i, p in enumerate(people)
+    ]
+    run(ops, live)
+    live.take_delta()
+    restored = unseal(seal(live, observers, KEY), KEY)
+    assert full_state(restored.state) == full_state(live)
+    assert [restored.observers.latency.view(p) for p in people] == [
+        observers.latency.view(p) for p in people
+    ]
+    assert len(restored.observers.latency) == len(observers.latency) > 3000
 
 
 def test_delta_of_another_tenant_is_rejected() -> None:
