@@ -1,10 +1,9 @@
 """The snapshot JSON of one tenant and window (DESIGN §5), built from the window aggregates.
 
-Team flow has an entry per pair of teams, and partner teams and bridges are read from
-per-team tables, so reading them all at each refresh would cost O(teams² + people). A
-:class:`WindowMemo` per window keeps them between refreshes and updates only the entries
-that changed, found in C loops (:class:`Mirror`): a refresh costs O(teams) in Python steps
-plus the changed entries.
+Team flow has an entry per pair of teams and bridges are read from per-team tables, so
+reading them all at each refresh would cost O(teams² + people). A :class:`WindowMemo` per
+window keeps them between refreshes and updates only the flow entries and teams that the
+aggregates logged as changed: a refresh costs O(teams) plus the changed entries.
 """
 
 from __future__ import annotations
@@ -14,9 +13,8 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
-from itertools import compress, repeat
-from operator import countOf, is_not, not_
-from typing import Any, Generic, TypeVar
+from itertools import compress
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from streams.analytics.directory import Directory
@@ -26,8 +24,6 @@ from streams.analytics.graph.person_graph import WindowGraph
 from streams.analytics.graph.teams import LANE, LANE_BITS, lane
 from streams.analytics.pairs import from_micro
 from streams.model import UNASSIGNED
-
-K = TypeVar("K")
 
 DIGITS = 9
 """Every float in a snapshot is rounded to this many decimals so the JSON is stable."""
@@ -95,154 +91,30 @@ def reported_teams(window: WindowGraph, directory: Directory, min_group_size: in
     return [t for t in directory.teams() if qualifies(t, window, directory, min_group_size)]
 
 
-def changed_positions(values: list[int], before: list[int]) -> list[int]:
-    """Positions below both lengths where ``values`` holds another object than ``before``.
-
-    The aggregates replace a value object whenever they change it, so this finds what
-    changed since ``before`` was read in C loops, without a Python step per entry.
-    """
-    if values == before:  # identical objects compare in C without reading them
-        return []
-    return list(compress(range(len(values)), map(is_not, values, before)))
-
-
-def _follow(kept: list[int], values: list[int], changed: list[int]) -> None:
-    """Make ``kept`` equal to ``values`` in place, given the ``changed`` positions.
-
-    Mirrors are long-lived lists changed in place, so the garbage collector's young
-    generations never hold a table-sized container (it would traverse every entry).
-    """
-    for i in changed:
-        kept[i] = values[i]
-    if len(values) > len(kept):
-        kept.extend(values[len(kept) :])
-    else:
-        del kept[len(values) :]
-
-
-Changes = tuple[list[K], list[int], list[int]]
-"""Changed keys with their values before and now (0 where absent), as parallel lists."""
-
-
-class Mirror(Generic[K]):
-    """The keys and value objects a table of packed aggregates held when last read.
-
-    While the copies of a large table are alive only a few containers are allocated, so
-    that no garbage collection runs over them.
-    """
-
-    __slots__ = ("keys", "values")
-
-    def __init__(self) -> None:
-        self.keys: list[K] = []
-        self.values: list[int] = []
-
-    def changes(self, table: dict[K, int]) -> Changes[K]:
-        """The keys whose value changed since the previous call, then remember ``table``."""
-        keys, values = list(table), list(table.values())
-        kept = len(self.keys)
-        if keys == self.keys if len(keys) == kept else keys[:kept] == self.keys:
-            changed = changed_positions(values, self.values)
-            found = _at(changed, keys, self.values, values)
-            found[0].extend(keys[kept:])
-            found[1].extend(repeat(0, len(keys) - kept))
-            found[2].extend(values[kept:])
-            _follow(self.values, values, changed)
-            self.keys.extend(keys[kept:])
-            return found
-        # keys were removed: the others keep their order, new ones come last
-        present = list(map(table.__contains__, self.keys))
-        kept_keys = list(compress(self.keys, present))
-        if keys[: len(kept_keys)] != kept_keys:  # a removed key came back, at the end
-            before = dict(zip(self.keys, self.values, strict=True))
-            self.keys, self.values = keys, values
-            return _changes_by_key(before, table)
-        absent = list(map(not_, present))
-        gone = list(compress(self.keys, absent)), list(compress(self.values, absent))
-        old_values = list(compress(self.values, present))
-        changed = changed_positions(values, old_values)
-        found = _at(changed, keys, old_values, values)
-        found[0].extend(keys[len(kept_keys) :] + gone[0])
-        found[1].extend(repeat(0, len(keys) - len(kept_keys)))
-        found[1].extend(gone[1])
-        found[2].extend(values[len(kept_keys) :])
-        found[2].extend(repeat(0, len(gone[0])))
-        self.keys, self.values = keys, values
-        return found
-
-
-def _at(changed: list[int], keys: list[K], before: list[int], values: list[int]) -> Changes[K]:
-    return [keys[i] for i in changed], [before[i] for i in changed], [values[i] for i in changed]
-
-
-def _changes_by_key(before: dict[K, int], table: dict[K, int]) -> Changes[K]:
-    found: Changes[K] = ([], [], [])
-    for key, now in table.items():
-        if before.get(key) is not now:
-            found[0].append(key)
-            found[1].append(before.get(key, 0))
-            found[2].append(now)
-    for key, value in before.items():
-        if key not in table:
-            found[0].append(key)
-            found[1].append(value)
-            found[2].append(0)
-    return found
-
-
 def _lanes(values: Iterable[int], slot: int) -> Iterator[int]:
     """The lane of ``slot`` of each packed value, in C loops."""
     return map(LANE.__and__, map((LANE_BITS * slot).__rrshift__, values))
 
 
-class _Tally:
-    """A number read from the values of one team's aggregate table (partner teams, the
-    largest member external weight), kept with the value objects it was computed from.
+class _Largest:
+    """The largest ``slot`` lane among a team's bridges (the largest external weight of one
+    member) and a member holding it; updated from changed members while it only grows or
+    another member changes, computed again when the holder's own weight went down."""
 
-    Neither number depends on which key holds which value, so comparing values position by
-    position is exact even after keys were removed.
-    """
+    __slots__ = ("holder", "value")
 
-    __slots__ = ("value", "values")
+    def __init__(self, bridges: dict[str, int], slot: int) -> None:
+        lanes = list(_lanes(bridges.values(), slot))
+        self.value = max(lanes, default=0)
+        self.holder = next(compress(bridges, map(self.value.__eq__, lanes)), None)
 
-    def __init__(self) -> None:
-        self.values: list[int] = []
-        self.value = 0
-
-    def partners(self, table: dict[str, int], slot: int) -> int:
-        """Number of values whose ``slot`` lane is not 0."""
-        values, before = list(table.values()), self.values
-        changed = changed_positions(values, before)
-        if changed or len(values) != len(before):
-            shared = min(len(values), len(before))
-            now = [values[i] for i in changed]
-            now.extend(values[shared:])
-            old = [before[i] for i in changed]
-            old.extend(before[shared:])
-            self.value += _nonzero(now, slot) - _nonzero(old, slot)
-            _follow(before, values, changed)
-        return self.value
-
-    def largest(self, table: dict[str, int], slot: int) -> int:
-        """The largest ``slot`` lane of the values (0 if none)."""
-        values, before = list(table.values()), self.values
-        changed = changed_positions(values, before)
-        if not changed and len(values) == len(before):
-            return self.value
-        if len(values) >= len(before) and all(
-            lane(values[i], slot) >= lane(before[i], slot) for i in changed
-        ):  # nothing went down: the largest is the old one or a changed or new value
-            grown = [values[i] for i in changed]
-            grown.extend(values[len(before) :])
-            self.value = max(self.value, max(_lanes(grown, slot), default=0))
-        else:
-            self.value = max(_lanes(values, slot), default=0)
-        _follow(before, values, changed)
-        return self.value
-
-
-def _nonzero(values: list[int], slot: int) -> int:
-    return len(values) - countOf(_lanes(values, slot), 0)
+    def update(self, member: str, value: int) -> bool:
+        """Account ``member``'s new ``value``; ``False`` when the largest must be computed
+        again (the holder went down)."""
+        if value >= self.value:
+            self.value, self.holder = value, member
+            return True
+        return member != self.holder
 
 
 class _Row:
@@ -269,45 +141,42 @@ class WindowMemo:
     """What the snapshot of one window keeps between refreshes, so that a refresh costs
     O(teams) plus what changed in the window since the previous one.
 
-    Team flow rows, partner-team counts and members' largest external weights are updated
-    from the aggregate entries that changed (:class:`Mirror`); everything else is read from
-    the O(1) aggregates each time. Snapshots share their unchanged flow entries with later
-    snapshots: callers treat snapshots as read-only.
+    Team flow rows and members' largest external weights are updated from the flow keys and
+    teams the aggregates logged as changed (:class:`~streams.analytics.graph.teams.ChangeLog`);
+    everything else is read from the O(1) aggregates each time. Snapshots share their
+    unchanged flow entries with later snapshots: callers treat snapshots as read-only.
     """
 
     def __init__(self, window: WindowGraph) -> None:
         self.aggregates = window.store.teams
         self.slot = window.slot
         self.reported: frozenset[str] = frozenset()
-        self._flow: Mirror[tuple[str, str]] = Mirror()
         self._rows: dict[str, _Row] = {}
-        self._partners: dict[str, _Tally] = {}
-        self._bridges: dict[str, _Tally] = {}
+        self._bridges: dict[str, _Largest] = {}
+        self.aggregates.flow_log.subscribe(self.slot)
+        self.aggregates.bridges_log.subscribe(self.slot)
 
     def refresh(self, reported: frozenset[str]) -> None:
         """Bring the memo up to date with the aggregates and the ``reported`` teams."""
-        self._update_flow()
+        aggregates = self.aggregates
+        changed = aggregates.flow_log.take(self.slot)
+        self._update_flow(list(aggregates.flow) if changed is None else changed)
+        self._update_bridges(aggregates.bridges_log.take(self.slot))
         if reported != self.reported:
             self.reported = reported
             for row in self._rows.values():
                 row.hidden = len(row.keys) - sum(map(reported.__contains__, row.keys))
-            for tallies in (self._partners, self._bridges):
-                for team in tallies.keys() - reported:
-                    del tallies[team]
-
-    def partner_teams(self, team: str) -> int:
-        """Number of real teams with at least one pair to or from ``team`` in the window."""
-        tally = self._partners.get(team)
-        if tally is None:
-            tally = self._partners[team] = _Tally()
-        return tally.partners(self.aggregates.partners.get(team, {}), self.slot)
+            for team in self._bridges.keys() - reported:
+                del self._bridges[team]
 
     def max_member_external(self, team: str) -> int:
         """Largest external weight carried by one member of ``team`` in the window."""
-        tally = self._bridges.get(team)
-        if tally is None:
-            tally = self._bridges[team] = _Tally()
-        return tally.largest(self.aggregates.bridges.get(team, {}), self.slot)
+        largest = self._bridges.get(team)
+        if largest is None:
+            largest = self._bridges[team] = _Largest(
+                self.aggregates.bridges.get(team, {}), self.slot
+            )
+        return largest.value
 
     def flow(self, reported: list[str]) -> list[dict[str, Any]]:
         """Team→team flow between two ``reported`` teams (sorted), sorted by (src, dst)."""
@@ -319,30 +188,47 @@ class WindowMemo:
                 flow.extend(row.shown(shown))
         return flow
 
-    def _update_flow(self) -> None:
-        slot, rows, reported = self.slot, self._rows, self.reported
-        keys, befores, nows = self._flow.changes(self.aggregates.flow)
-        for (src, dst), before, now in zip(keys, befores, nows, strict=True):
-            old, new = lane(before, slot), lane(now, slot)
-            if old == new or src == UNASSIGNED or dst == UNASSIGNED:
+    def _update_bridges(self, changed: set[tuple[str, str]] | None) -> None:
+        largest, bridges, shift = self._bridges, self.aggregates.bridges, LANE_BITS * self.slot
+        if changed is None:
+            largest.clear()
+            return
+        for team, member in changed:
+            held = largest.get(team)
+            if held is not None:
+                value = (bridges.get(team, {}).get(member, 0) >> shift) & LANE
+                if not held.update(member, value):
+                    del largest[team]  # computed again when read
+
+    def _update_flow(self, changed: Iterable[tuple[str, str]]) -> None:
+        slot, rows, reported, table = self.slot, self._rows, self.reported, self.aggregates.flow
+        for key in changed:
+            src, dst = key
+            if src == UNASSIGNED or dst == UNASSIGNED:
                 continue
+            new = lane(table.get(key, 0), slot)
             row = rows.get(src)
             if row is None:
+                if not new:
+                    continue
                 row = rows[src] = _Row()
-            at = bisect_left(row.keys, dst)
+            keys = row.keys
+            at = bisect_left(keys, dst)
+            held = at < len(keys) and keys[at] == dst
             if not new:
-                del row.keys[at], row.entries[at]
-                row.hidden -= dst not in reported
-                if not row.keys:
-                    del rows[src]
+                if held:
+                    del keys[at], row.entries[at]
+                    row.hidden -= dst not in reported
+                    if not keys:
+                        del rows[src]
                 continue
-            entry = {"src": src, "dst": dst, "weight": number(from_micro(new))}
-            if old:
-                row.entries[at] = entry
-            else:
-                row.keys.insert(at, dst)
-                row.entries.insert(at, entry)
+            weight = number(from_micro(new))
+            if not held:
+                keys.insert(at, dst)
+                row.entries.insert(at, {"src": src, "dst": dst, "weight": weight})
                 row.hidden += dst not in reported
+            elif row.entries[at]["weight"] != weight:
+                row.entries[at] = {"src": src, "dst": dst, "weight": weight}
 
 
 _MEMOS: WeakKeyDictionary[WindowGraph, WindowMemo] = WeakKeyDictionary()
@@ -409,7 +295,7 @@ def build_snapshot(source: SnapshotInput, feedback: FeedbackStats | None = None)
             team,
             directory.members(team),
             team in source.siloed,
-            memo.partner_teams(team),
+            window.teams.partner_teams(team),
             memo.max_member_external(team),
         )
         for team in reported

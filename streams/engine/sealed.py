@@ -22,8 +22,9 @@ import cramjam
 from streams.analytics.knowledge.section import KnowledgeObservers
 from streams.analytics.tenant import TenantState
 
-VERSION = b"orgpulse-checkpoint-2"
-"""Bumped whenever the pickled state changes shape (2: nested adjacency, compacted buckets)."""
+VERSION = b"orgpulse-checkpoint-3"
+"""Bumped whenever the pickled state changes shape (2: nested adjacency, compacted buckets;
+3: partner teams counted per team)."""
 _TAG_BYTES = hashlib.sha256().digest_size
 ZSTD_LEVEL = 1
 """zstd's fastest level: a checkpoint is sealed on the event loop."""

@@ -7,6 +7,7 @@ analytics, so small teams and people never appear.
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
@@ -131,10 +132,12 @@ class SnapshotCollector(Collector):
         )
         for tenant, windows in snapshots.items():
             for window, snapshot in windows.items():
-                flows = sorted(
-                    snapshot.get("flow", []), key=lambda f: (-f["weight"], f["src"], f["dst"])
+                flows = heapq.nsmallest(
+                    self._top_k,
+                    snapshot.get("flow", []),
+                    key=lambda f: (-f["weight"], f["src"], f["dst"]),
                 )
-                for flow in flows[: self._top_k]:
+                for flow in flows:
                     family.add_metric([tenant, window, flow["src"], flow["dst"]], flow["weight"])
         return family
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from streams.analytics.config import AnalyticsConfig
-from streams.analytics.snapshot import Mirror
+from streams.analytics.graph.teams import ChangeLog
 from streams.analytics.tenant import TenantState
 from streams.model import UNASSIGNED
 
@@ -105,33 +105,40 @@ def test_a_pair_that_left_the_window_and_came_back() -> None:
 
 
 Mutation = tuple[int, int, int]
-"""(operation 0 set / 1 delete / 2 keep, key, value)."""
+"""(operation 0 set / 1 delete / 2 take, key or reader, value)."""
 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    rounds=st.lists(
-        st.lists(st.tuples(st.integers(0, 2), st.integers(0, 12), st.integers(1, 300))),
-        max_size=6,
-    )
+    mutations=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 12), st.integers(1, 300))),
+    readers=st.integers(1, 3),
 )
-def test_mirror_changes_equal_a_key_by_key_comparison(rounds: list[list[Mutation]]) -> None:
+def test_a_change_log_returns_every_key_changed_since_the_readers_previous_take(
+    mutations: list[Mutation], readers: int
+) -> None:
     table: dict[int, int] = {}
-    mirror: Mirror[int] = Mirror()
-    before: dict[int, int] = {}
-    for mutations in rounds:
-        for operation, key, value in mutations:
-            if operation == 0:
-                table[key] = value
-            elif operation == 1:
-                table.pop(key, None)
-        found = {key: (old, now) for key, old, now in zip(*mirror.changes(table), strict=True)}
-        expected = {
-            key: (before.get(key, 0), table.get(key, 0))
-            for key in before.keys() | table.keys()
-            if before.get(key, 0) != table.get(key, 0)
-        }
-        assert {k: v for k, v in found.items() if v[0] != v[1]} == expected
-        assert mirror.changes(table) == ([], [], [])  # nothing changed since
-        assert (mirror.keys, mirror.values) == (list(table), list(table.values()))
-        before = dict(table)
+    log: ChangeLog[int] = ChangeLog()
+    for reader in range(readers):
+        log.subscribe(reader)
+    seen: dict[int, dict[int, int]] = {reader: {} for reader in range(readers)}
+    for operation, key, value in mutations:
+        if operation == 0:
+            table[key] = value
+        elif operation == 1:
+            table.pop(key, None)
+        else:
+            reader = key % readers
+            taken = log.take(reader)
+            before = seen[reader]
+            if taken is None:  # the first take after subscribing: everything
+                seen[reader] = dict(table)
+                continue
+            changed = {k for k in before.keys() | table.keys() if before.get(k) != table.get(k)}
+            assert changed <= taken
+            seen[reader] = dict(table)
+            continue
+        log.recent.add(key)  # as the aggregates record a key they changed
+    for reader in range(readers):
+        log.subscribe(reader)
+        assert log.take(reader) is None  # a new reader reads everything
+        assert log.take(reader) == set()

@@ -35,7 +35,7 @@ class GraphStore:
         self.degree: dict[str, int] = {}
         """Per window lane, the number of the person's incident edges in that window; people
         without a kept edge have no entry."""
-        self.teams = TeamAggregates()
+        self.teams = TeamAggregates(width)
         self.pairs = 0
         self.edge_count = 0
         self.reciprocated = 0

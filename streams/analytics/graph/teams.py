@@ -19,7 +19,7 @@ and it is never reported as a team.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from streams.model import UNASSIGNED
 
@@ -67,6 +67,43 @@ def nonzero(value: int, width: int) -> int:
 _ONES = [sum(1 << (LANE_BITS * slot) for slot in range(width)) for width in range(9)]
 
 
+class ChangeLog(Generic[K]):
+    """The keys of one aggregate table changed since each reader last took them.
+
+    Readers (the snapshot memos, one per window slot) keep what they read of a large table
+    and update only the changed keys, so a refresh does not read the whole table. The
+    aggregates add a changed key to :attr:`recent` only while :attr:`readers` is not empty.
+    """
+
+    __slots__ = ("readers", "recent")
+
+    def __init__(self) -> None:
+        self.recent: set[K] = set()
+        self.readers: dict[int, set[K] | None] = {}
+        """Per reader, the keys changed before the latest :meth:`take` of another reader
+        (``None``: everything, the reader has read nothing yet)."""
+
+    def __reduce__(self) -> tuple[type[ChangeLog[K]], tuple[()]]:
+        return ChangeLog, ()  # a restored state has new readers: they read everything
+
+    def subscribe(self, reader: int) -> None:
+        """Start ``reader`` afresh: its next :meth:`take` returns ``None`` (read everything)."""
+        self.readers[reader] = None
+
+    def take(self, reader: int) -> set[K] | None:
+        """The keys changed since ``reader``'s previous take (``None``: since it subscribed,
+        before which it read nothing)."""
+        recent, readers = self.recent, self.readers
+        if recent:
+            for keys in readers.values():
+                if keys is not None:
+                    keys |= recent
+            self.recent = set()
+        keys = readers[reader]
+        readers[reader] = set()
+        return keys
+
+
 class TeamAggregates:
     """I, E, partner teams, bridges, team→team flow and active people of every window.
 
@@ -76,7 +113,7 @@ class TeamAggregates:
     - ``external[T]``: weight of pairs with exactly one end in T (E).
     - ``partners[T][U]``: number of distinct directed person edges between T and U (either
       direction), real teams only; partner teams of T in a window = the ``U`` with a
-      non-zero lane.
+      non-zero lane; ``partner_count[T]`` is the number of those per lane.
     - ``bridges[T][p]``: external weight of member p of T (its maximum is read in
       O(members) at refresh time, cheaper overall than keeping it per update).
     - ``flow[(S, T)]``: weight of pairs from a member of S to a member of T, S ≠ T,
@@ -84,16 +121,23 @@ class TeamAggregates:
     - ``total``: weight of all pairs (W).
     - ``active[T]``: people of T (by the directory now) with at least one pair in the window,
       the activity half of the minimum group size rule (README "Privacy").
+
+    ``flow_log`` records the flow keys that changed, ``bridges_log`` the ``(team, member)``
+    keys of the bridges that changed.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, width: int) -> None:
+        self.width = width
         self.active: dict[str, int] = {}
         self.internal: dict[str, int] = {}
         self.external: dict[str, int] = {}
         self.partners: dict[str, dict[str, int]] = {}
+        self.partner_count: dict[str, int] = {}
         self.bridges: dict[str, dict[str, int]] = {}
         self.flow: dict[tuple[str, str], int] = {}
         self.total = 0
+        self.flow_log: ChangeLog[tuple[str, str]] = ChangeLog()
+        self.bridges_log: ChangeLog[tuple[str, str]] = ChangeLog()
 
     def apply(self, a: str, team_a: str, b: str, team_b: str, delta: int) -> None:
         """Account the packed weight ``delta`` (negative: remove it) for pair ``a → b``."""
@@ -106,24 +150,51 @@ class TeamAggregates:
         _bump(self.external, team_a, delta)
         _bump(self.external, team_b, delta)
         _bump(self.flow, (team_a, team_b), delta)
+        if self.flow_log.readers:
+            self.flow_log.recent.add((team_a, team_b))
+        bridged = self.bridges_log.recent if self.bridges_log.readers else None
         if team_a != UNASSIGNED:
             _bump_nested(self.bridges, team_a, a, delta)
+            if bridged is not None:
+                bridged.add((team_a, a))
         if team_b != UNASSIGNED:
             _bump_nested(self.bridges, team_b, b, delta)
+            if bridged is not None:
+                bridged.add((team_b, b))
 
     def presence(self, team_a: str, team_b: str, delta: int) -> None:
-        """Person edges between ``team_a`` and ``team_b`` appear in (positive packed
-        ``delta``) or leave windows; they count for partner teams between two different
-        real teams."""
-        if team_a in (team_b, UNASSIGNED) or team_b == UNASSIGNED:
+        """Person edges between ``team_a`` and ``team_b`` appear in (``delta`` the unit of
+        those windows) or leave windows (minus that unit); they count for partner teams
+        between two different real teams."""
+        if not delta or team_a in (team_b, UNASSIGNED) or team_b == UNASSIGNED:
             return
-        _bump_nested(self.partners, team_a, team_b, delta)
-        _bump_nested(self.partners, team_b, team_a, delta)
+        self._partner(team_a, team_b, delta)
+        self._partner(team_b, team_a, delta)
 
     def activate(self, team: str, delta: int) -> None:
         """Members of ``team`` got their first pair in windows (positive packed ``delta``) or
         lost their last."""
         _bump(self.active, team, delta)
+
+    def _partner(self, team: str, other: str, delta: int) -> None:
+        """Add ``delta`` to ``partners[team][other]`` and count the lanes it entered or left."""
+        inner = self.partners.get(team)
+        if inner is None:
+            inner = self.partners[team] = {}
+        before = inner.get(other, 0)
+        after = before + delta
+        if after:
+            inner[other] = after
+        else:
+            del inner[other]
+            if not inner:
+                del self.partners[team]
+        if delta > 0:  # the lanes of ``delta`` where ``before`` was 0
+            entered = delta & ~nonzero(before, self.width) if before else delta
+        else:  # minus the lanes of ``-delta`` where ``after`` is 0
+            entered = -(-delta & ~nonzero(after, self.width)) if after else delta
+        if entered:
+            _bump(self.partner_count, team, entered)
 
 
 class TeamView:
@@ -159,8 +230,7 @@ class TeamView:
 
     def partner_teams(self, team: str) -> int:
         """Number of distinct real teams with at least one pair to or from ``team``."""
-        slot = self.slot
-        return sum(1 for v in self._teams.partners.get(team, {}).values() if lane(v, slot))
+        return lane(self._teams.partner_count.get(team, 0), self.slot)
 
     def max_member_external(self, team: str) -> int:
         """Largest external weight carried by one member of ``team``."""
@@ -181,6 +251,7 @@ class TeamView:
             "external": _project(teams.external, slot),
             "flow": _project(teams.flow, slot),
             "partners": _project_nested(teams.partners, slot),
+            "partner_count": _project(teams.partner_count, slot),
             "bridges": _project_nested(teams.bridges, slot),
         }
 
