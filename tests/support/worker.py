@@ -19,10 +19,13 @@ from support.expected import PROCESSED, Snapshots, counter_by, differences
 from support.kafka import REPO, TopicFactory, free_ports
 
 from streams.access import SCOPES, add_token, tokens_path
+from streams.agents.failstop import EXIT_FAIL_STOP
 from streams.commands.demo_view import parse_metrics
 from streams.settings import Settings
 
 STARTUP_SECONDS = 90.0
+START_ATTEMPTS = 3
+"""Starts of a worker that fail-stops while starting, as a supervisor would restart it."""
 
 
 def pipeline_settings(base: Settings, topics: TopicFactory, partitions: int = 4) -> Settings:
@@ -60,6 +63,10 @@ class Answer(NamedTuple):
     headers: dict[str, str]
 
 
+class FailStopped(RuntimeError):
+    """The worker exited with :data:`EXIT_FAIL_STOP`: a supervisor starts it again."""
+
+
 class WorkerProcess:
     """``python -m streams worker`` with the given settings; logs to ``<data_dir>/worker-N.log``.
 
@@ -80,7 +87,21 @@ class WorkerProcess:
         return self.settings.data_dir / f"worker-{self.starts}.log"
 
     def start(self) -> None:
-        """Start the worker and wait until ``/health`` answers 200."""
+        """Start the worker and wait until ``/health`` answers 200.
+
+        A worker that fail-stops before it is healthy (it reads its uncommitted records
+        again when started) is started again, up to :data:`START_ATTEMPTS` times in all, as
+        the ``restart: unless-stopped`` policy of docker-compose.yml does.
+        """
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                self._launch()
+                return
+            except FailStopped:
+                if attempt == START_ATTEMPTS:
+                    raise
+
+    def _launch(self) -> None:
         self.starts += 1
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, **self.settings.to_env()}
@@ -98,7 +119,9 @@ class WorkerProcess:
     def healthy(self) -> bool:
         """Whether ``/health`` answers 200; raises if the process has exited."""
         if self.process is not None and self.process.poll() is not None:
-            raise RuntimeError(f"worker exited with {self.process.returncode}:\n{self.log_tail()}")
+            code = self.process.returncode
+            failure = FailStopped if code == EXIT_FAIL_STOP else RuntimeError
+            raise failure(f"worker exited with {code}:\n{self.log_tail()}")
         try:
             with urllib.request.urlopen(f"{self.base}/health", timeout=2) as response:
                 return bool(response.status == 200)
