@@ -189,14 +189,14 @@ class WindowMemo:
         return flow
 
     def _update_bridges(self, changed: set[tuple[str, str]] | None) -> None:
-        largest, bridges, shift = self._bridges, self.aggregates.bridges, LANE_BITS * self.slot
+        largest, bridges, slot = self._bridges, self.aggregates.bridges, self.slot
         if changed is None:
             largest.clear()
             return
         for team, member in changed:
             held = largest.get(team)
             if held is not None:
-                value = (bridges.get(team, {}).get(member, 0) >> shift) & LANE
+                value = lane(bridges.get(team, {}).get(member, 0), slot)
                 if not held.update(member, value):
                     del largest[team]  # computed again when read
 

@@ -114,8 +114,8 @@ class TeamAggregates:
     - ``partners[T][U]``: number of distinct directed person edges between T and U (either
       direction), real teams only; partner teams of T in a window = the ``U`` with a
       non-zero lane; ``partner_count[T]`` is the number of those per lane.
-    - ``bridges[T][p]``: external weight of member p of T (its maximum is read in
-      O(members) at refresh time, cheaper overall than keeping it per update).
+    - ``bridges[T][p]``: external weight of member p of T (the snapshot memo keeps its
+      maximum from the changed members that ``bridges_log`` names).
     - ``flow[(S, T)]``: weight of pairs from a member of S to a member of T, S ≠ T,
       ``unassigned`` included as a label (filter it on output).
     - ``total``: weight of all pairs (W).
