@@ -1,24 +1,25 @@
 """Records the worker was not handed: a gap in the offsets of one partition's batches.
 
 Within one assignment a worker is handed each partition's records in offset order, one
-after the other. Offsets may legitimately be missing from the log (transaction markers of a
-transactional producer, records removed by compaction), so a gap is first checked against
-the broker: when the log holds a record inside it, the consumer skipped records it had
-fetched, and the worker fail-stops before the batch is processed or acked, so a restart
-reads them again from the committed offsets instead of losing them for good.
+after the other, from the group's committed offset on. Offsets may legitimately be missing
+from the log (transaction markers of a transactional producer, records removed by
+compaction), so a gap is first checked against the broker: when the log holds a record
+inside it, the consumer skipped records it had fetched, and the worker fail-stops before the
+batch is processed or acked, so a restart reads them again from the committed offsets
+instead of losing them for good.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from faust.types import EventT
 
-from streams.kafka.group_offsets import first_offset_from
+from streams.kafka.group_offsets import committed_offsets, first_offset_from
 
 Partition = tuple[str, int]
 """A topic and partition."""
@@ -56,9 +57,18 @@ class Continuity:
             self.expected[(topic, partition)] = max(offset + 1, expected or 0)
         return found
 
+    def unseen(self, partitions: Iterable[Partition]) -> set[Partition]:
+        """Those of ``partitions`` without an expected offset (none handed since the last
+        assignment)."""
+        return {partition for partition in partitions if partition not in self.expected}
+
+    def start_at(self, offsets: Mapping[Partition, int]) -> None:
+        """Expect the first records of these partitions at these offsets (the committed ones:
+        where a new assignment starts reading)."""
+        self.expected.update(offsets)
+
     def reset(self) -> None:
-        """Forget the expected offsets (partitions were assigned or revoked: a new assignment
-        starts at the committed offsets)."""
+        """Forget the expected offsets (partitions were assigned or revoked)."""
         self.expected.clear()
 
 
@@ -66,14 +76,27 @@ FirstOffset = Callable[[str, int, int], int | None]
 """``(topic, partition, offset)`` → offset of the first record at or after it, if any."""
 
 
+Committed = Callable[[str, list[int]], dict[int, int]]
+"""``(topic, partitions)`` → the offsets the worker's group has committed on them."""
+
+
 async def check_delivery(
-    continuity: Continuity, events: Sequence[EventT[Any]], first_offset: FirstOffset
+    continuity: Continuity,
+    events: Sequence[EventT[Any]],
+    first_offset: FirstOffset,
+    committed: Committed,
 ) -> None:
     """Raise :class:`SkippedRecords` when the log holds a record inside a gap before one of
-    ``events``; gaps without records (transaction markers, compaction) are accepted."""
-    messages = (event.message for event in events)
-    gaps = continuity.gaps((m.topic, m.partition, m.offset) for m in messages)
+    ``events`` (the first records of an assignment are expected at the ``committed``
+    offsets); gaps without records (transaction markers, compaction) are accepted."""
+    positions = [(e.message.topic, e.message.partition, e.message.offset) for e in events]
     loop = asyncio.get_running_loop()
+    unseen = continuity.unseen((topic, partition) for topic, partition, _ in positions)
+    for topic in {topic for topic, _ in unseen}:
+        partitions = sorted(partition for t, partition in unseen if t == topic)
+        offsets = await loop.run_in_executor(None, committed, topic, partitions)
+        continuity.start_at({(topic, partition): offsets[partition] for partition in partitions})
+    gaps = continuity.gaps(positions)
     for gap in gaps:
         first = await loop.run_in_executor(None, first_offset, gap.topic, gap.partition, gap.start)
         if first is not None and first < gap.end:
@@ -86,3 +109,8 @@ async def check_delivery(
 def broker_first_offset(bootstrap: str, timeout: float) -> FirstOffset:
     """:data:`FirstOffset` read from the broker at ``bootstrap``."""
     return partial(first_offset_from, bootstrap, timeout=timeout)
+
+
+def broker_committed(bootstrap: str, group: str) -> Committed:
+    """:data:`Committed` read from the broker at ``bootstrap`` for consumer group ``group``."""
+    return partial(committed_offsets, bootstrap, group)

@@ -3,8 +3,38 @@
 from __future__ import annotations
 
 import faust
+from mode.utils.objects import cached_property
+from mode.utils.queues import FlowControlEvent
 
 from streams.settings import Settings
+
+
+class ResumeOnce(FlowControlEvent):
+    """Faust's flow control of stream queues, except that resuming a flow that is not
+    suspended leaves the queues alone.
+
+    Faust's table recovery resumes the flow when it starts reading the changelogs, and again
+    when it completes (``Recovery.on_recovery_completed``), after it has resumed the stream
+    partitions and sought them to the committed offsets. Records handed to the agent's queue
+    during that seek were dropped by the second, redundant resume (it clears the queues)
+    while their offsets stayed read, so the agent was never handed them and the worker
+    fail-stopped on the gap (:mod:`streams.agents.delivery`); faust-streaming issue 596. A
+    revocation still suspends and clears the queues, and the next resume clears them again.
+    """
+
+    def resume(self) -> None:
+        """Resume a suspended flow and clear its queues; nothing when it is not suspended."""
+        if not self.is_active():
+            super().resume()
+
+
+class App(faust.App):
+    """:class:`faust.App` with the :class:`ResumeOnce` flow control."""
+
+    @cached_property
+    def flow_control(self) -> FlowControlEvent:
+        """Flow control of the streams' queues."""
+        return ResumeOnce(loop=self.loop)
 
 
 def raw_topic(app: faust.App, name: str, partitions: int | None = None) -> faust.TopicT:
@@ -19,7 +49,7 @@ def raw_topic(app: faust.App, name: str, partitions: int | None = None) -> faust
     )
 
 
-def faust_app(settings: Settings) -> faust.App:
+def faust_app(settings: Settings) -> App:
     """A Faust app with the worker's broker, store, commit, consumer-group and web settings.
 
     Faust's throughput switches were measured on ``benchmarks/bench_worker.py`` (100,000
@@ -28,7 +58,7 @@ def faust_app(settings: Settings) -> faust.App:
     beyond the noise of this machine (with envelopes Faust's per-record path is no longer
     the cost), so the defaults stay."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
-    return faust.App(
+    return App(
         settings.app_id,
         broker=f"kafka://{settings.bootstrap}",
         store=f"{settings.store}://",

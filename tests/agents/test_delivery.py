@@ -1,5 +1,6 @@
-"""The offsets a worker is handed: gaps are found per partition, a gap holding a record stops
-the worker, one without records (transaction markers, compaction) does not."""
+"""The offsets a worker is handed: gaps are found per partition, from the committed offsets
+on, a gap holding a record stops the worker, one without records (transaction markers,
+compaction) does not."""
 
 from __future__ import annotations
 
@@ -42,10 +43,36 @@ def log_without(*missing: int) -> Any:
     return first
 
 
+class CommittedAt:
+    """The group's committed offsets, as the broker answers (0 where none), and which
+    partitions were asked for."""
+
+    def __init__(self, offsets: dict[tuple[str, int], int]) -> None:
+        self.offsets = offsets
+        self.asked: list[tuple[str, list[int]]] = []
+
+    def __call__(self, topic: str, partitions: list[int]) -> dict[int, int]:
+        self.asked.append((topic, partitions))
+        return {partition: self.offsets.get((topic, partition), 0) for partition in partitions}
+
+
 def test_a_gap_holding_a_record_stops_the_worker_one_without_does_not() -> None:
     continuity = Continuity()
     batch = events(("t", 0, 0), ("t", 0, 1), ("t", 0, 3), ("t", 0, 4))
-    asyncio.run(check_delivery(continuity, batch, log_without(2)))  # offset 2: a marker
+    nothing_committed = CommittedAt({})
+    asyncio.run(check_delivery(continuity, batch, log_without(2), nothing_committed))
     later = events(("t", 0, 5), ("t", 0, 7))
     with pytest.raises(SkippedRecords, match="offset 6"):
-        asyncio.run(check_delivery(continuity, later, log_without(2)))
+        asyncio.run(check_delivery(continuity, later, log_without(2), nothing_committed))
+    assert nothing_committed.asked == [("t", [0])]  # once per partition and assignment
+
+
+def test_the_first_records_of_an_assignment_are_expected_at_the_committed_offsets() -> None:
+    committed = CommittedAt({("t", 0): 8, ("t", 1): 20})
+    first = events(("t", 1, 20), ("t", 0, 8), ("t", 0, 9))
+    asyncio.run(check_delivery(Continuity(), first, log_without(), committed))
+    with pytest.raises(SkippedRecords, match="t/0: the record at offset 8 "):
+        asyncio.run(check_delivery(Continuity(), events(("t", 0, 9)), log_without(), committed))
+    markers = events(("t", 0, 10), ("t", 1, 20))  # offsets 8 and 9: markers
+    asyncio.run(check_delivery(Continuity(), markers, log_without(8, 9), committed))
+    assert committed.asked == [("t", [0, 1]), ("t", [0]), ("t", [0, 1])]

@@ -25,7 +25,9 @@ from streams.settings import Settings
 
 STARTUP_SECONDS = 90.0
 START_ATTEMPTS = 3
-"""Starts of a worker that fail-stops while starting, as a supervisor would restart it."""
+"""Starts in a row of a worker that fail-stops, as a supervisor would restart it."""
+EXIT_WAIT_SECONDS = 3.0
+"""How long a worker that refuses connections is given to show that it has exited."""
 
 
 def pipeline_settings(base: Settings, topics: TopicFactory, partitions: int = 4) -> Settings:
@@ -72,6 +74,11 @@ class WorkerProcess:
 
     ``token`` is an all-tenants token with every scope, created in the worker's tokens file
     with the real token store; every request of these helpers sends it.
+
+    Like the ``restart: unless-stopped`` policy of docker-compose.yml, a worker that exits
+    with :data:`EXIT_FAIL_STOP` (it reads its uncommitted records again when started) is
+    started again: while it starts, and when a request finds it gone. ``starts`` counts
+    every start, ``fail_stops`` those that followed a fail-stop.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -79,6 +86,7 @@ class WorkerProcess:
         self.base = f"http://{settings.web_host}:{settings.web_port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
+        self.fail_stops = 0
         self.token = add_token(tokens_path(settings), [], SCOPES)[1]
 
     @property
@@ -87,12 +95,8 @@ class WorkerProcess:
         return self.settings.data_dir / f"worker-{self.starts}.log"
 
     def start(self) -> None:
-        """Start the worker and wait until ``/health`` answers 200.
-
-        A worker that fail-stops before it is healthy (it reads its uncommitted records
-        again when started) is started again, up to :data:`START_ATTEMPTS` times in all, as
-        the ``restart: unless-stopped`` policy of docker-compose.yml does.
-        """
+        """Start the worker and wait until ``/health`` answers 200; one that fail-stops
+        before it is healthy is started again, up to :data:`START_ATTEMPTS` times in all."""
         for attempt in range(1, START_ATTEMPTS + 1):
             try:
                 self._launch()
@@ -100,6 +104,33 @@ class WorkerProcess:
             except FailStopped:
                 if attempt == START_ATTEMPTS:
                     raise
+                self.fail_stops += 1
+
+    def _open(self, request: urllib.request.Request, timeout: float) -> Answer:
+        """Send ``request``, starting the worker again first when it has fail-stopped since
+        (up to :data:`START_ATTEMPTS` times); raises on HTTP errors."""
+        restarts = 0
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=timeout) as response:
+                    return Answer(response.status, response.read(), dict(response.headers))
+            except urllib.error.HTTPError:
+                raise
+            except urllib.error.URLError:
+                if restarts == START_ATTEMPTS or not self._fail_stopped():
+                    raise
+            restarts += 1
+            self.fail_stops += 1
+            self.start()
+
+    def _fail_stopped(self) -> bool:
+        """Whether the process has exited (within a few seconds) with EXIT_FAIL_STOP."""
+        if self.process is None:
+            return False
+        try:
+            return self.process.wait(timeout=EXIT_WAIT_SECONDS) == EXIT_FAIL_STOP
+        except subprocess.TimeoutExpired:
+            return False
 
     def _launch(self) -> None:
         self.starts += 1
@@ -151,9 +182,7 @@ class WorkerProcess:
     def get(self, path: str) -> bytes:
         """GET a path of the worker's web port with :attr:`token`; raises on HTTP errors."""
         request = urllib.request.Request(f"{self.base}{path}", headers=self.auth())
-        with urllib.request.urlopen(request, timeout=10) as response:
-            body: bytes = response.read()
-        return body
+        return self._open(request, timeout=10).body
 
     def send(
         self, path: str, body: bytes | None = None, headers: Mapping[str, str] | None = None
@@ -163,8 +192,7 @@ class WorkerProcess:
             f"{self.base}{path}", data=body, headers=dict(headers or {})
         )
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return Answer(response.status, response.read(), dict(response.headers))
+            return self._open(request, timeout=30)
         except urllib.error.HTTPError as error:
             return Answer(error.code, error.read(), dict(error.headers))
 
