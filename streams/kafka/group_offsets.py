@@ -5,25 +5,20 @@ committed, the records between them, and where the first record at or after an o
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterable
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
+
+from streams.kafka.topic_reader import partition_ends, throwaway_consumer
 
 TIMEOUT_SECONDS = 30.0
 
 
 def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
     """High watermark of every partition of ``topic``."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"ends-{uuid.uuid4().hex}"})
+    consumer = throwaway_consumer(bootstrap, "ends")
     try:
-        metadata = consumer.list_topics(topic, timeout=TIMEOUT_SECONDS).topics[topic]
-        if metadata.error is not None:
-            raise LookupError(f"topic {topic}: {metadata.error}")
-        return {
-            p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=TIMEOUT_SECONDS)[1]
-            for p in metadata.partitions
-        }
+        return partition_ends(consumer, topic, TIMEOUT_SECONDS)
     finally:
         consumer.close()
 
@@ -76,14 +71,7 @@ def first_offset_from(
     """Offset of the first record of ``topic``/``partition`` at or after ``offset`` (``None``
     when there is none up to the end of the partition): offsets without a record, such as
     transaction markers, are skipped."""
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": f"probe-{uuid.uuid4().hex}",
-            "enable.auto.commit": False,
-            "enable.partition.eof": True,
-        }
-    )
+    consumer = throwaway_consumer(bootstrap, "probe", **{"enable.partition.eof": True})
     try:
         consumer.assign([TopicPartition(topic, partition, offset)])
         deadline = time.monotonic() + timeout
