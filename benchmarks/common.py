@@ -43,11 +43,13 @@ def local_broker(data_dir: Path, port: int) -> LocalBroker:
 
 
 def bench_settings(broker: LocalBroker, data_dir: Path, app_id: str, web_port: int) -> Settings:
-    """Settings for a worker of ``app_id`` on ``broker``, with the orgpulse topics created."""
+    """Settings for a worker of ``app_id`` on ``broker``, with the orgpulse topics created;
+    the worker has a static group membership, as docker-compose.yml's."""
     settings = Settings(
         bootstrap=broker.bootstrap,
         data_dir=data_dir / "orgpulse",
         app_id=app_id,
+        instance_id=f"{app_id}-worker",
         web_port=web_port,
         schema_registry_url=None,
     )

@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     batch_within_seconds: float = Field(default=0.5, gt=0)
     refresh_seconds: float = Field(default=2.0, gt=0)
     session_timeout_seconds: float = Field(default=10.0, gt=0)
+    instance_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    """A name of this worker that stays the same across its restarts and differs from every
+    other worker of the group (Kafka static membership): a restarted worker gets its
+    partitions back at once instead of after the session timeout of its killed self, and a
+    stopped one keeps them for ``session_timeout_seconds``. Unset: dynamic membership."""
     broker_retry_seconds: float = Field(default=120.0, gt=0)
     """How long the worker waits out an unreachable broker mid-batch before it fail-stops."""
     max_sources_per_tenant: int = Field(default=16, ge=1)

@@ -50,6 +50,8 @@ def test_worker_port_and_bootstrap_match_the_settings() -> None:
     default_port = Settings().web_port
     assert f"127.0.0.1:{default_port}:{default_port}" in services["worker"]["ports"]
     assert services["worker"]["environment"]["ORGPULSE_BOOTSTRAP"] == "kafka:29092"
+    instance = services["worker"]["environment"]["ORGPULSE_INSTANCE_ID"]
+    assert Settings(instance_id=instance).instance_id == instance  # a valid static member name
     assert (
         "INTERNAL://kafka:29092" in services["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
     )

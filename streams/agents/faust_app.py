@@ -73,6 +73,7 @@ def faust_app(settings: Settings) -> App:
         broker_commit_interval=1.0,
         broker_session_timeout=settings.session_timeout_seconds,
         broker_heartbeat_interval=settings.session_timeout_seconds / 4,
+        consumer_group_instance_id=settings.instance_id,
         producer_acks=-1,
         table_standby_replicas=0,
     )

@@ -21,9 +21,9 @@ log = logging.getLogger(__name__)
 
 TIMER_SHARE = 0.05
 """Most of the worker's time the snapshot refresh, the knowledge refresh and the Louvain pass
-may each take (see Pacer): 15 % for the three, the rest for ingestion. On a 10,000-person
-org a snapshot refresh takes about 0.5 s, so the gauges then refresh every 10 s or so, still
-faster than Prometheus scrapes them; the snapshot API computes its answer on request."""
+may each take (see Pacer): 15 % for the three, the rest for ingestion. When a refresh takes
+longer than 5 % of ``REFRESH_SECONDS`` (a large organization, a loaded machine), the gauges
+refresh less often; the snapshot API computes its answer on request."""
 RESTORE_SECONDS = 0.25
 """How often the worker looks, after an assignment, whether its tables are recovered, to
 rebuild the tenants of its new partitions at once (a restart serves them again as soon as
@@ -110,7 +110,7 @@ def register(worker: Worker) -> None:
     async def refresh() -> None:
         if settled(worker) and snapshots.due():
             with snapshots.run():
-                runtime.refresh()
+                runtime.refresh(settings.top_k)
 
     pool = louvain_pool()
 

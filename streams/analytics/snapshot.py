@@ -8,6 +8,7 @@ aggregates logged as changed: a refresh costs O(teams) plus the changed entries.
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_left
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
@@ -137,6 +138,57 @@ class _Row:
         ]
 
 
+Rank = tuple[int, str, str]
+"""A flow entry's place in the exporter's order: (-micro weight, src, dst), smallest first."""
+
+
+class _Top:
+    """The ``k`` first flow entries between reported teams in :data:`Rank` order, updated
+    from changed entries while they only move up or the list has room; marked stale (and
+    found again from every row when read) when a held entry moved down or left."""
+
+    __slots__ = ("k", "ranks", "stale", "worst")
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self.ranks: dict[tuple[str, str], Rank] = {}
+        self.worst: Rank | None = None
+        self.stale = True
+
+    def update(self, key: tuple[str, str], rank: Rank | None) -> None:
+        """Account the entry ``key`` at its new ``rank`` (``None``: not shown any more)."""
+        if self.stale:
+            return
+        ranks, old = self.ranks, self.ranks.get(key)
+        full = len(ranks) == self.k
+        if old is not None:
+            if full and (rank is None or rank > old):
+                self.stale = True  # an entry outside may now be ahead of it
+                return
+            if rank is None:
+                del ranks[key]
+            else:
+                ranks[key] = rank
+            if old == self.worst or (rank is not None and rank > old):
+                self.worst = max(ranks.values(), default=None)
+        elif rank is None or (full and self.worst is not None and rank > self.worst):
+            return  # not shown, or behind all of the first k
+        else:
+            ranks[key] = rank
+            if len(ranks) > self.k:
+                del ranks[max(ranks, key=ranks.__getitem__)]
+                self.worst = max(ranks.values())
+            elif self.worst is None or rank > self.worst:
+                self.worst = rank
+
+    def fill(self, shown: Iterable[Rank]) -> None:
+        """Find the first ``k`` of every shown entry again."""
+        first = heapq.nsmallest(self.k, shown)
+        self.ranks = {(src, dst): (weight, src, dst) for weight, src, dst in first}
+        self.worst = first[-1] if first else None
+        self.stale = False
+
+
 class WindowMemo:
     """What the snapshot of one window keeps between refreshes, so that a refresh costs
     O(teams) plus what changed in the window since the previous one.
@@ -153,6 +205,7 @@ class WindowMemo:
         self.reported: frozenset[str] = frozenset()
         self._rows: dict[str, _Row] = {}
         self._bridges: dict[str, _Largest] = {}
+        self._tops: dict[int, _Top] = {}
         self.aggregates.flow_log.subscribe(self.slot)
         self.aggregates.bridges_log.subscribe(self.slot)
 
@@ -164,6 +217,7 @@ class WindowMemo:
         self._update_bridges(aggregates.bridges_log.take(self.slot))
         if reported != self.reported:
             self.reported = reported
+            self._tops.clear()
             for row in self._rows.values():
                 row.hidden = len(row.keys) - sum(map(reported.__contains__, row.keys))
             for team in self._bridges.keys() - reported:
@@ -188,6 +242,27 @@ class WindowMemo:
                 flow.extend(row.shown(shown))
         return flow
 
+    def top_flow(self, k: int) -> list[dict[str, Any]]:
+        """The ``k`` heaviest flow entries between reported teams, heaviest first (ties by
+        src, then dst): O(changed entries) while the heaviest only grow, O(entries) after
+        one of them went down, left the window or the reported teams changed."""
+        top = self._tops.get(k)
+        if top is None:
+            top = self._tops[k] = _Top(k)
+        if top.stale:
+            top.fill(self._shown_ranks())
+        return [
+            {"src": src, "dst": dst, "weight": number(from_micro(-weight))}
+            for weight, src, dst in sorted(top.ranks.values())
+        ]
+
+    def _shown_ranks(self) -> Iterator[Rank]:
+        reported, slot, table = self.reported, self.slot, self.aggregates.flow
+        for src in reported & self._rows.keys():
+            for dst in self._rows[src].keys:
+                if dst in reported:
+                    yield -lane(table[src, dst], slot), src, dst
+
     def _update_bridges(self, changed: set[tuple[str, str]] | None) -> None:
         largest, bridges, slot = self._bridges, self.aggregates.bridges, self.slot
         if changed is None:
@@ -207,6 +282,10 @@ class WindowMemo:
             if src == UNASSIGNED or dst == UNASSIGNED:
                 continue
             new = lane(table.get(key, 0), slot)
+            if self._tops and src in reported and dst in reported:
+                rank = (-new, src, dst) if new else None
+                for top in self._tops.values():
+                    top.update(key, rank)
             row = rows.get(src)
             if row is None:
                 if not new:
@@ -278,12 +357,16 @@ class SnapshotInput:
     siloed: Collection[str]
 
 
-def build_snapshot(source: SnapshotInput, feedback: FeedbackStats | None = None) -> dict[str, Any]:
+def build_snapshot(
+    source: SnapshotInput, feedback: FeedbackStats | None = None, top_flow: int | None = None
+) -> dict[str, Any]:
     """The DESIGN §5 snapshot dict of one tenant and window.
 
     Besides the §5 keys, each team entry has ``single_bridge`` (bridge concentration ≥
-    :data:`SINGLE_BRIDGE`) and ``flow`` lists team→team flow between reported teams. Only
-    teams that :func:`qualifies` in the window are named.
+    :data:`SINGLE_BRIDGE`) and ``flow`` lists team→team flow between reported teams, sorted
+    by (src, dst); with ``top_flow`` only that many, the heaviest first (what the exporter
+    shows), in O(what changed) instead of O(flow entries). Only teams that
+    :func:`qualifies` in the window are named.
     """
     window, directory = source.window, source.directory
     reported = reported_teams(window, directory, source.min_group_size)
@@ -306,6 +389,6 @@ def build_snapshot(source: SnapshotInput, feedback: FeedbackStats | None = None)
         "as_of": iso_utc(source.as_of),
         "org": org_section(window),
         "teams": teams,
-        "flow": memo.flow(reported),
+        "flow": memo.flow(reported) if top_flow is None else memo.top_flow(top_flow),
         "feedback": feedback_section(feedback or FeedbackStats()),
     }

@@ -159,9 +159,11 @@ class TenantState:
         }
         return self.silo.evaluate(eis, self.windows.watermark or 0)
 
-    def snapshot(self, window: str) -> dict[str, Any]:
-        """The DESIGN §5 snapshot of one window: O(teams) plus what changed since the previous
-        snapshot of the window, plus O(answered requests in the window)."""
+    def snapshot(self, window: str, top_flow: int | None = None) -> dict[str, Any]:
+        """The DESIGN §5 snapshot of one window: O(teams + flow entries) plus what changed
+        since the previous snapshot of the window, plus O(answered requests in the window);
+        with ``top_flow``, only that many heaviest flow entries and no O(flow entries)
+        part (see :func:`~streams.analytics.snapshot.build_snapshot`)."""
         source = SnapshotInput(
             tenant=self.tenant,
             window_name=window,
@@ -171,7 +173,7 @@ class TenantState:
             min_group_size=self.config.min_group_size,
             siloed=self.silo.siloed,
         )
-        return build_snapshot(source, self.feedback_stats(window))
+        return build_snapshot(source, self.feedback_stats(window), top_flow)
 
     def feedback_stats(self, window: str) -> FeedbackStats:
         """Feedback statistics of the requests in the window's buckets, as of the watermark."""

@@ -401,12 +401,13 @@ class Runtime:
             if slot.state.windows.watermark is not None
         }
 
-    def refresh(self) -> None:
-        """Recompute every tenant's snapshots (O(teams) each) for the exporter and the API."""
+    def refresh(self, top_k: int) -> None:
+        """Recompute every tenant's snapshots for the exporter, with the ``top_k`` heaviest
+        flow entries (O(teams) plus what changed, each)."""
         for tenant, slot in self.slots.items():
             state = slot.state
             for window in self.config.windows:
                 with self.metrics.graph_compute.labels(tenant, window).time():
-                    slot.snapshots[window] = state.snapshot(window)
+                    slot.snapshots[window] = state.snapshot(window, top_flow=top_k)
             if state.windows.watermark is not None:
                 slot.open_requests = state.open_requests_by_age(state.windows.watermark)

@@ -1,6 +1,6 @@
-"""Snapshots refreshed after every op (kept between refreshes) equal a snapshot recomputed
-from scratch with plain Python over the window's aggregates; the change finder equals a
-key-by-key comparison of two dicts."""
+"""Snapshots refreshed after every op (kept between refreshes), and their top-K flows, equal
+a snapshot recomputed from scratch with plain Python over the window's aggregates; the change
+finder equals a key-by-key comparison of two dicts."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from .strategies import CONFIG, HOUR, PEOPLE, TENANT, event, op_streams
 
 REVERSED = dataclasses.replace(CONFIG, windows=tuple(reversed(CONFIG.windows)))
 """The largest window in slot 0: its lane alone holds old buckets (small packed values)."""
+TOP_FLOWS = (1, 3)
+"""The exporter's top-K flow lists checked at each refresh, kept between refreshes too."""
 
 
 def rounded(value: float | None) -> float | None:
@@ -78,8 +80,11 @@ def check_refreshes(config: AnalyticsConfig, ops: list[Op]) -> None:
         else:
             state.apply(value)
         for window in config.windows:
-            snap = state.snapshot(window)
             expected = plain_snapshot(state, window)
+            heaviest = sorted(expected["flow"], key=lambda f: (-f["weight"], f["src"], f["dst"]))
+            for k in TOP_FLOWS:
+                assert state.snapshot(window, top_flow=k)["flow"] == heaviest[:k]
+            snap = state.snapshot(window)
             assert json.dumps({k: snap[k] for k in expected}) == json.dumps(expected)
 
 

@@ -1,6 +1,8 @@
 """A worker SIGKILLed at random points of a replay and restarted ends where an uninterrupted
 run ends: every window's snapshot equals the offline analysis, no event lost or counted twice,
-whether it restarts by replaying every delta or from checkpoints and the deltas after them."""
+whether it restarts by replaying every delta or from checkpoints and the deltas after them, as
+a dynamic group member (rejoins after its killed self's session timeout) or a static one
+(takes its partitions back at once)."""
 
 from __future__ import annotations
 
@@ -49,11 +51,17 @@ def kill_after(worker: WorkerProcess, point: int, earlier: float) -> float:
     return processed[0]
 
 
-@pytest.mark.parametrize("checkpoint_events", [None, 2_000], ids=["deltas", "checkpoints"])
+@pytest.mark.parametrize(
+    ("checkpoint_events", "instance_id"),
+    [(None, None), (2_000, "killed-worker")],
+    ids=["deltas-dynamic-member", "checkpoints-static-member"],
+)
 def test_three_sigkills_mid_replay_end_with_the_uninterrupted_snapshots(
-    pipeline: Settings, checkpoint_events: int | None
+    pipeline: Settings, checkpoint_events: int | None, instance_id: str | None
 ) -> None:
-    settings = pipeline.model_copy(update={"batch_size": 500, "session_timeout_seconds": 6.0})
+    settings = pipeline.model_copy(
+        update={"batch_size": 500, "session_timeout_seconds": 6.0, "instance_id": instance_id}
+    )
     if checkpoint_events is not None:  # the default is more events than the stream has
         settings = settings.model_copy(update={"checkpoint_events": checkpoint_events})
     items = list(simulator().records())
