@@ -31,7 +31,7 @@ lint: $(STAMP)
 # benchmarks pseudonymize with a throwaway key unless ORGPULSE_PSEUDONYM_KEY is set
 BENCH_KEY = $(or $(ORGPULSE_PSEUDONYM_KEY),$(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(32))'))
 
-## bench: benchmark scripts (about 20 min), results in BENCHMARKS.md with a summary table of
+## bench: benchmark scripts (about 35 min), results in BENCHMARKS.md with a summary table of
 ## issue 13's figures (today, measured, target, met?) collected from the scripts' FIGURE lines
 bench: $(STAMP) system-deps
 	ORGPULSE_PSEUDONYM_KEY=$(BENCH_KEY) $(BIN)/python benchmarks/run.py

@@ -48,6 +48,10 @@ SCRIPTS = (
         ["benchmarks/bench_freshness.py", "--rate", "5000"],
     ),
     ("Profile of the in-process hot path", ["benchmarks/profile_worker.py"]),
+    (
+        "Where the backfill's memory goes: the parts of one tenant's state after 1,000,000 events",
+        ["benchmarks/profile_memory.py"],
+    ),
 )
 SOAK_RESULT = REPO / "benchmarks" / "soak-result.txt"
 SOAK_NOTE = """## Memory soak
