@@ -59,18 +59,22 @@ POLL_RESTART_SECONDS = 0.5
 CHECKPOINT_LAG = "orgpulse_events_since_checkpoint"
 TIMEOUT_SECONDS = 4 * 3600.0
 WINDOW = "28d"
+REBUILT = "rebuilt a tenant from"
+"""The worker's log line on a tenant rebuilt after a restart (streams/engine/runtime.py)."""
 
 
 @dataclass(frozen=True)
 class Restart:
     """A restarted worker: seconds from its start to its tables recovered (``/health``
     answering 200), to the first snapshot it served, to the snapshot equal to the one before
-    the kill (``None``: not within the timeout), and the last snapshot it served."""
+    the kill (``None``: not within the timeout), the last snapshot it served, and what its
+    log says of the rebuild (checkpoint load and deltas replayed, with their seconds)."""
 
     recovered: float | None
     first_served: float | None
     equal: float | None
     last: dict[str, Any] | None
+    rebuilds: list[str]
 
 
 def snapshot_or_none(worker: ServiceProcess, path: str) -> dict[str, Any] | None:
@@ -109,7 +113,9 @@ def served_again(
     finally:
         health.stop()
     recovered = health.samples[0][0] - started if health.samples else None
-    return Restart(recovered, first, equal, last)
+    log = worker.log_path.read_text(errors="replace").splitlines()
+    rebuilds = [line[line.index(REBUILT) :].strip() for line in log if REBUILT in line]
+    return Restart(recovered, first, equal, last, rebuilds)
 
 
 def wait_at_rest(worker: ServiceProcess, settings: Settings, timeout: float) -> float:
@@ -174,6 +180,7 @@ def main() -> None:
             before: dict[str, Any] = worker.get_json(path)
             snapshot_at = time.monotonic()
             current, peak = rss_mib(worker.pid)
+            lag = (worker.metrics() or {}).get(CHECKPOINT_LAG)
             worker.kill()
         with ServiceProcess(settings, "restarted") as restarted:
             restart = served_again(restarted, path, before, args.restart_timeout)
@@ -205,7 +212,11 @@ def main() -> None:
         f"(/metrics polled every {POLL_BACKFILL_SECONDS:.0f} s, one scrape answered in "
         f"{run.scrape_seconds * 1e3:.0f} ms)"
     )
-    print("SIGKILL right after the snapshot was served:")
+    lag_text = "not exported" if lag is None else f"{lag:,.0f}"
+    print(
+        f"SIGKILL right after the snapshot was served ({lag_text} events since the last "
+        "confirmed checkpoint):"
+    )
     report_restart(restart, before, args.restart_timeout)
     print(
         f"SIGKILL of the restarted worker at rest ({rested:.1f} s after it served the snapshot: "
@@ -232,6 +243,8 @@ def report_restart(restart: Restart, before: dict[str, Any], timeout: float) -> 
         print(f"SIGKILL, restart -> tables recovered (/health): {restart.recovered:6.1f} s")
     if restart.first_served is not None:
         print(f"SIGKILL, restart -> first {WINDOW} snapshot served: {restart.first_served:6.1f} s")
+    for rebuild in restart.rebuilds:
+        print(f"  worker log: {rebuild}")
     if restart.equal is not None:
         print(f"SIGKILL, restart -> the same {WINDOW} snapshot:    {restart.equal:6.1f} s")
     else:
