@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry
 
 from streams.agents import ingest, refresh
 from streams.agents.context import Worker
+from streams.agents.delivery import DeliveryGuard
 from streams.agents.faust_app import faust_app, raw_topic
 from streams.agents.tenant_table import TenantTable
 from streams.analytics.config import AnalyticsConfig
@@ -74,6 +75,9 @@ def create_app(settings: Settings) -> faust.App:
         codecs=Codecs.from_settings(settings),
         alert_codec=alert_codec(settings),
         directory=DirectoryReader(settings),
+        delivery=DeliveryGuard.on_broker(
+            settings.bootstrap, settings.app_id, settings.broker_retry_seconds
+        ),
     )
     ingest.register(worker)
     refresh.register(worker)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import faust
 
-from streams.agents.delivery import Continuity
+from streams.agents.delivery import DeliveryGuard
 from streams.agents.tenant_table import TenantTable
 from streams.engine.runtime import Runtime
 from streams.kafka.codec import Codec
@@ -34,9 +34,9 @@ class Worker:
     codecs: Codecs
     alert_codec: Codec[Alert]
     directory: DirectoryReader
+    delivery: DeliveryGuard
+    """Checks the ingest agent's batches for skipped records (:mod:`streams.agents.delivery`)."""
     applying: asyncio.Lock = field(default_factory=asyncio.Lock)
     """Held while a batch is applied, or an idle worker checkpoints: one at a time."""
     applied_at: float = 0.0
     """``time.monotonic()`` at which the last batch was done."""
-    continuity: Continuity = field(default_factory=Continuity)
-    """The offsets the ingest agent expects next (:mod:`streams.agents.delivery`)."""

@@ -80,37 +80,49 @@ Committed = Callable[[str, list[int]], dict[int, int]]
 """``(topic, partitions)`` → the offsets the worker's group has committed on them."""
 
 
-async def check_delivery(
-    continuity: Continuity,
-    events: Sequence[EventT[Any]],
-    first_offset: FirstOffset,
-    committed: Committed,
-) -> None:
-    """Raise :class:`SkippedRecords` when the log holds a record inside a gap before one of
-    ``events`` (the first records of an assignment are expected at the ``committed``
-    offsets); gaps without records (transaction markers, compaction) are accepted."""
-    positions = [(e.message.topic, e.message.partition, e.message.offset) for e in events]
-    loop = asyncio.get_running_loop()
-    unseen = continuity.unseen((topic, partition) for topic, partition, _ in positions)
-    for topic in {topic for topic, _ in unseen}:
-        partitions = sorted(partition for t, partition in unseen if t == topic)
-        offsets = await loop.run_in_executor(None, committed, topic, partitions)
-        continuity.start_at({(topic, partition): offsets[partition] for partition in partitions})
-    gaps = continuity.gaps(positions)
-    for gap in gaps:
-        first = await loop.run_in_executor(None, first_offset, gap.topic, gap.partition, gap.start)
-        if first is not None and first < gap.end:
-            raise SkippedRecords(
-                f"{gap.topic}/{gap.partition}: the record at offset {first} was fetched but "
-                f"not handed to the worker (next handed: {gap.end})"
+@dataclass
+class DeliveryGuard:
+    """Checks every batch for records the worker was not handed (built once per worker).
+
+    ``first_offset`` and ``committed`` ask the broker; :attr:`continuity` holds the offsets
+    expected next, forgotten with :meth:`reset` when partitions are assigned or revoked.
+    """
+
+    first_offset: FirstOffset
+    committed: Committed
+    continuity: Continuity = field(default_factory=Continuity)
+
+    @classmethod
+    def on_broker(cls, bootstrap: str, group: str, timeout: float) -> DeliveryGuard:
+        """A guard asking the broker at ``bootstrap`` (committed offsets of ``group``;
+        ``timeout`` for a read of a partition)."""
+        return cls(
+            partial(first_offset_from, bootstrap, timeout=timeout),
+            partial(committed_offsets, bootstrap, group),
+        )
+
+    def reset(self) -> None:
+        """Forget the expected offsets (partitions were assigned or revoked)."""
+        self.continuity.reset()
+
+    async def check(self, events: Sequence[EventT[Any]]) -> None:
+        """Raise :class:`SkippedRecords` when the log holds a record inside a gap before one
+        of ``events`` (the first records of an assignment are expected at the committed
+        offsets); gaps without records (transaction markers, compaction) are accepted."""
+        continuity = self.continuity
+        positions = [(e.message.topic, e.message.partition, e.message.offset) for e in events]
+        loop = asyncio.get_running_loop()
+        unseen = continuity.unseen((topic, partition) for topic, partition, _ in positions)
+        for topic in {topic for topic, _ in unseen}:
+            partitions = sorted(partition for t, partition in unseen if t == topic)
+            offsets = await loop.run_in_executor(None, self.committed, topic, partitions)
+            continuity.start_at({(topic, p): offsets[p] for p in partitions})
+        for gap in continuity.gaps(positions):
+            first = await loop.run_in_executor(
+                None, self.first_offset, gap.topic, gap.partition, gap.start
             )
-
-
-def broker_first_offset(bootstrap: str, timeout: float) -> FirstOffset:
-    """:data:`FirstOffset` read from the broker at ``bootstrap``."""
-    return partial(first_offset_from, bootstrap, timeout=timeout)
-
-
-def broker_committed(bootstrap: str, group: str) -> Committed:
-    """:data:`Committed` read from the broker at ``bootstrap`` for consumer group ``group``."""
-    return partial(committed_offsets, bootstrap, group)
+            if first is not None and first < gap.end:
+                raise SkippedRecords(
+                    f"{gap.topic}/{gap.partition}: the record at offset {first} was fetched "
+                    f"but not handed to the worker (next handed: {gap.end})"
+                )

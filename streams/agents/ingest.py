@@ -22,7 +22,6 @@ from confluent_kafka import KafkaException
 from faust.types import EventT, StreamT
 
 from streams.agents.context import Worker
-from streams.agents.delivery import broker_committed, broker_first_offset, check_delivery
 from streams.agents.failstop import EXIT_STOPPED, exit_now, fail_stop
 from streams.agents.tenant_table import tenant_partition
 from streams.kafka.directory_reader import DirectoryUpdate
@@ -160,9 +159,7 @@ async def process_batch(
     confirmed every :data:`CONFIRM_SECONDS` and its records done so far are ``ack``-ed, so
     the committed offsets follow the work and a restart reads little of it again."""
     settings = worker.settings
-    first_offset = broker_first_offset(settings.bootstrap, settings.broker_retry_seconds)
-    committed = broker_committed(settings.bootstrap, settings.app_id)
-    await check_delivery(worker.continuity, events, first_offset, committed)
+    await worker.delivery.check(events)
     clock = now_ms()
     deliveries: list[Awaitable[Any]] = []
     updates = await catch_up_directory(worker)

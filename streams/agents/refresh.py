@@ -129,9 +129,9 @@ def register(worker: Worker) -> None:
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]
     async def on_revoked(app: Any, revoked: Any, **kwargs: Any) -> None:
         runtime.forget()
-        worker.continuity.reset()
+        worker.delivery.reset()
 
     @app.on_partitions_assigned.connect  # type: ignore[arg-type]
     async def on_assigned(app: Any, assigned: Any, **kwargs: Any) -> None:
-        worker.continuity.reset()
+        worker.delivery.reset()
         to_restore.set()

@@ -11,7 +11,7 @@ from typing import Any, cast
 import pytest
 from faust.types import EventT
 
-from streams.agents.delivery import Continuity, Gap, SkippedRecords, check_delivery
+from streams.agents.delivery import Continuity, DeliveryGuard, Gap, SkippedRecords
 
 
 def events(*offsets: tuple[str, int, int]) -> list[EventT[Any]]:
@@ -57,22 +57,23 @@ class CommittedAt:
 
 
 def test_a_gap_holding_a_record_stops_the_worker_one_without_does_not() -> None:
-    continuity = Continuity()
-    batch = events(("t", 0, 0), ("t", 0, 1), ("t", 0, 3), ("t", 0, 4))
     nothing_committed = CommittedAt({})
-    asyncio.run(check_delivery(continuity, batch, log_without(2), nothing_committed))
-    later = events(("t", 0, 5), ("t", 0, 7))
+    guard = DeliveryGuard(log_without(2), nothing_committed)
+    asyncio.run(guard.check(events(("t", 0, 0), ("t", 0, 1), ("t", 0, 3), ("t", 0, 4))))
     with pytest.raises(SkippedRecords, match="offset 6"):
-        asyncio.run(check_delivery(continuity, later, log_without(2), nothing_committed))
+        asyncio.run(guard.check(events(("t", 0, 5), ("t", 0, 7))))
     assert nothing_committed.asked == [("t", [0])]  # once per partition and assignment
+    guard.reset()  # a new assignment: the committed offsets are asked again
+    asyncio.run(guard.check(events(("t", 0, 0))))
+    assert nothing_committed.asked == [("t", [0]), ("t", [0])]
 
 
 def test_the_first_records_of_an_assignment_are_expected_at_the_committed_offsets() -> None:
     committed = CommittedAt({("t", 0): 8, ("t", 1): 20})
     first = events(("t", 1, 20), ("t", 0, 8), ("t", 0, 9))
-    asyncio.run(check_delivery(Continuity(), first, log_without(), committed))
+    asyncio.run(DeliveryGuard(log_without(), committed).check(first))
     with pytest.raises(SkippedRecords, match="t/0: the record at offset 8 "):
-        asyncio.run(check_delivery(Continuity(), events(("t", 0, 9)), log_without(), committed))
+        asyncio.run(DeliveryGuard(log_without(), committed).check(events(("t", 0, 9))))
     markers = events(("t", 0, 10), ("t", 1, 20))  # offsets 8 and 9: markers
-    asyncio.run(check_delivery(Continuity(), markers, log_without(8, 9), committed))
+    asyncio.run(DeliveryGuard(log_without(8, 9), committed).check(markers))
     assert committed.asked == [("t", [0, 1]), ("t", [0]), ("t", [0, 1])]
