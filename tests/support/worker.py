@@ -107,9 +107,9 @@ class WorkerProcess:
                 self.fail_stops += 1
 
     def _open(self, request: urllib.request.Request, timeout: float) -> Answer:
-        """Send ``request``, starting the worker again first when it has fail-stopped since
-        (up to :data:`START_ATTEMPTS` times); raises on HTTP errors."""
-        restarts = 0
+        """Send ``request``, launching the worker again first when it has fail-stopped since
+        (at most :data:`START_ATTEMPTS` launches for one request); raises on HTTP errors."""
+        launches = 0
         while True:
             try:
                 with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -117,11 +117,15 @@ class WorkerProcess:
             except urllib.error.HTTPError:
                 raise
             except urllib.error.URLError:
-                if restarts == START_ATTEMPTS or not self._fail_stopped():
+                if launches == START_ATTEMPTS or not self._fail_stopped():
                     raise
-            restarts += 1
+            launches += 1
             self.fail_stops += 1
-            self.start()
+            try:
+                self._launch()
+            except FailStopped:
+                if launches == START_ATTEMPTS:
+                    raise  # the next round would find it gone again
 
     def _fail_stopped(self) -> bool:
         """Whether the process has exited (within a few seconds) with EXIT_FAIL_STOP."""
