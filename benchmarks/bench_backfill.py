@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from common import (
+    WORKER_COMMAND,
     Sampler,
     ServiceProcess,
     bench_settings,
@@ -61,6 +62,10 @@ TIMEOUT_SECONDS = 4 * 3600.0
 WINDOW = "28d"
 REBUILT = "rebuilt a tenant from"
 """The worker's log line on a tenant rebuilt after a restart (streams/engine/runtime.py)."""
+RESTART_COMMAND = (*WORKER_COMMAND[:-1], "info")
+"""A restarted worker logs at INFO, so that its log has the :data:`REBUILT` line."""
+LAG_TIMEOUT_SECONDS = 60.0
+"""An idle checkpoint may hold the event loop for seconds at this size."""
 
 
 @dataclass(frozen=True)
@@ -180,13 +185,13 @@ def main() -> None:
             before: dict[str, Any] = worker.get_json(path)
             snapshot_at = time.monotonic()
             current, peak = rss_mib(worker.pid)
-            lag = (worker.metrics() or {}).get(CHECKPOINT_LAG)
+            lag = (worker.metrics(timeout=LAG_TIMEOUT_SECONDS) or {}).get(CHECKPOINT_LAG)
             worker.kill()
-        with ServiceProcess(settings, "restarted") as restarted:
+        with ServiceProcess(settings, "restarted", RESTART_COMMAND) as restarted:
             restart = served_again(restarted, path, before, args.restart_timeout)
             rested = wait_at_rest(restarted, settings, args.restart_timeout)
             restarted.kill()
-        with ServiceProcess(settings, "restarted-at-rest") as again:
+        with ServiceProcess(settings, "restarted-at-rest", RESTART_COMMAND) as again:
             restart_at_rest = served_again(again, path, before, args.restart_timeout)
     print(
         f"org: {args.people:,} people, {args.teams} teams, {args.events:,} events over "

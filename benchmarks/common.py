@@ -133,10 +133,11 @@ class ServiceProcess:
         """GET a JSON document of the process's web port."""
         return json.loads(self.get(path))
 
-    def metrics(self) -> dict[str, float] | None:
-        """Each metric's samples summed over labels, or None while the port does not answer."""
+    def metrics(self, timeout: float = 5.0) -> dict[str, float] | None:
+        """Each metric's samples summed over labels, or None while the port does not answer
+        within ``timeout``."""
         try:
-            return parse_metrics(self.get("/metrics", timeout=5.0).decode())
+            return parse_metrics(self.get("/metrics", timeout=timeout).decode())
         except (urllib.error.URLError, OSError):
             return None
 
