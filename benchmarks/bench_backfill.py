@@ -34,9 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from common import (
+    BACKFILL_TENANT,
     WORKER_COMMAND,
     Sampler,
     ServiceProcess,
+    backfill_simulator,
     bench_settings,
     count_run,
     figure,
@@ -46,10 +48,8 @@ from common import (
 )
 
 from streams.agents.ingest import IDLE_CHECKPOINT_SHARE
-from streams.connectors.simulator import OrgSimulator, OrgSpec
 from streams.kafka.group_offsets import uncommitted
 from streams.settings import Settings
-from streams.timeutil import parse_time
 
 BROKER_PORT, WEB_PORT = 29094, 26068
 POLL_BACKFILL_SECONDS = 5.0
@@ -166,18 +166,10 @@ def main() -> None:
         help="seconds to wait for the restarted worker to serve the same snapshot",
     )
     args = parser.parse_args()
-    spec = OrgSpec(
-        seed=7,
-        tenant="acme",
-        people=args.people,
-        teams=args.teams,
-        siloed_teams=max(1, args.teams // 20),
-        events_per_hour=args.events / (args.days * 24),
-    )
-    path = f"/api/v1/tenants/{spec.tenant}/snapshot?window={WINDOW}"
+    path = f"/api/v1/tenants/{BACKFILL_TENANT}/snapshot?window={WINDOW}"
     with tempfile.TemporaryDirectory() as tmp, local_broker(Path(tmp), BROKER_PORT) as broker:
         settings = bench_settings(broker, Path(tmp), "bench-backfill", WEB_PORT)
-        simulator = OrgSimulator(spec, args.events, parse_time("2026-06-01T00:00:00Z"))
+        simulator = backfill_simulator(args.events, args.people, args.teams, args.days)
         producing = produce(settings, simulator)
         with ServiceProcess(settings, "worker") as worker:
             run = count_run(worker, args.events, TIMEOUT_SECONDS, POLL_BACKFILL_SECONDS)

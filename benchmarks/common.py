@@ -23,11 +23,12 @@ from streams.access import SCOPES, add_token, tokens_path
 from streams.commands.demo_view import parse_metrics
 from streams.commands.snapshot import get
 from streams.connectors.emitter import Emitter
-from streams.connectors.simulator import OrgSimulator
+from streams.connectors.simulator import OrgSimulator, OrgSpec
 from streams.kafka.topics import ensure_topics
 from streams.local.broker import LocalBroker
 from streams.local.jars import default_libs_dir
 from streams.settings import Settings
+from streams.timeutil import parse_time
 
 REPO = Path(__file__).resolve().parents[1]
 PROCESSED = "orgpulse_events_processed_total"
@@ -56,6 +57,23 @@ def bench_settings(broker: LocalBroker, data_dir: Path, app_id: str, web_port: i
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     ensure_topics(settings)
     return settings
+
+
+BACKFILL_TENANT = "acme"
+
+
+def backfill_simulator(events: int, people: int, teams: int, days: float) -> OrgSimulator:
+    """The simulated organization of the backfill figure: tenant :data:`BACKFILL_TENANT`,
+    seed 7, one siloed team in 20, ``events`` events over ``days`` days from 2026-06-01."""
+    spec = OrgSpec(
+        seed=7,
+        tenant=BACKFILL_TENANT,
+        people=people,
+        teams=teams,
+        siloed_teams=max(1, teams // 20),
+        events_per_hour=events / (days * 24),
+    )
+    return OrgSimulator(spec, events, parse_time("2026-06-01T00:00:00Z"))
 
 
 def produce(settings: Settings, simulator: OrgSimulator, envelopes: bool = True) -> float:

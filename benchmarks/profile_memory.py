@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 import tempfile
 import time
@@ -25,20 +26,17 @@ import types
 from collections.abc import Iterator
 from typing import Any, cast
 
-from bench_graph import rss_mib
+from common import BACKFILL_TENANT, backfill_simulator, rss_mib
 from prometheus_client import CollectorRegistry
 from rocksdict import Rdict
 
 from streams.analytics.config import AnalyticsConfig
 from streams.commands.worker import GC_THRESHOLDS
 from streams.connectors.builder import RecordBuilder
-from streams.connectors.simulator import OrgSimulator, OrgSpec
 from streams.engine.runtime import DeltaStore, Runtime, TenantSlot
 from streams.metrics.counters import WorkerMetrics
 from streams.settings import Settings
-from streams.timeutil import parse_time
 
-TENANT = "acme"
 BATCH = 1000
 MIB = 2**20
 
@@ -81,15 +79,7 @@ def parts(slot: TenantSlot) -> Iterator[tuple[str, list[Any]]]:
 def apply_backfill(args: argparse.Namespace, deltas: DeltaStore) -> Runtime:
     """The backfill's directory and events applied through a runtime storing ``deltas``."""
     settings = Settings(schema_registry_url=None)
-    spec = OrgSpec(
-        seed=7,
-        tenant=TENANT,
-        people=args.people,
-        teams=args.teams,
-        siloed_teams=max(1, args.teams // 20),
-        events_per_hour=args.events / (args.days * 24),
-    )
-    simulator = OrgSimulator(spec, args.events, parse_time("2026-06-01T00:00:00Z"))
+    simulator = backfill_simulator(args.events, args.people, args.teams, args.days)
     builder = RecordBuilder(settings)
     config = AnalyticsConfig.from_settings(settings)
     runtime = Runtime(config, deltas, WorkerMetrics(CollectorRegistry()))
@@ -128,7 +118,7 @@ def measure(args: argparse.Namespace, deltas: DeltaStore) -> None:
     """Apply the backfill, then size the parts of the tenant's state."""
     started = time.perf_counter()
     runtime = apply_backfill(args, deltas)
-    slot = runtime.slot(TENANT)
+    slot = runtime.slot(BACKFILL_TENANT)
     window = slot.state.windows.graphs["28d"]
     print(
         f"{args.events:,} events, {args.people:,} people, {args.teams} teams, {args.days:g} days "
@@ -136,7 +126,9 @@ def measure(args: argparse.Namespace, deltas: DeltaStore) -> None:
         f"{window.pairs:,} pairs, {window.edges:,} distinct edges"
     )
     gc.collect()
-    current, peak = rss_mib()  # before the sizing, whose set of visited ids is large itself
+    current, peak = rss_mib(
+        os.getpid()
+    )  # before the sizing, whose set of visited ids is large itself
     seen: set[int] = {id(runtime), id(slot)}
     total = 0
     for name, roots in parts(slot):
