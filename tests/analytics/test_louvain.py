@@ -7,6 +7,7 @@ import itertools
 import random
 
 import networkx as nx
+import pytest
 
 from streams.analytics.silos.louvain import (
     Undirected,
@@ -83,6 +84,23 @@ def test_undirected_weights_sum_both_directions_like_the_naive_graph() -> None:
     assert nx.utils.graphs_equal(to_networkx(actual), expected)
 
 
+def test_undirected_sums_weighted_pairs_of_both_directions_like_the_naive_graph() -> None:
+    for seed in range(10):
+        pairs, _ = planted(seed)
+        state = state_for(pairs, {})
+        expected = naive.undirected(pairs)
+        graph = undirected(prepare(state.windows.graphs["1d"], state.directory))
+        assert graph.people == sorted(expected) and graph.pairs == sorted(graph.pairs)
+        actual = {
+            frozenset((graph.people[i], graph.people[j])): weight
+            for (i, j), weight in zip(graph.pairs, graph.weights, strict=True)
+        }
+        assert len(actual) == len(graph.pairs) == expected.number_of_edges()
+        assert actual == pytest.approx(
+            {frozenset((a, b)): data["weight"] for a, b, data in expected.edges(data=True)}
+        )
+
+
 def test_igraph_louvain_finds_the_planted_communities_like_networkx() -> None:
     for seed in range(20):
         pairs, groups = planted(seed)
@@ -108,10 +126,13 @@ def test_result_does_not_depend_on_arrival_order() -> None:
 def test_prepared_input_is_an_independent_copy() -> None:
     state = clustered_state(0)
     source = prepare(state.windows.graphs["1d"], state.directory)
-    edges = list(source.edges)
-    state.apply(event("late-joiner", 1, "z1", ["z2"], 1.0))
+    copied = [array.tolist() for array in (source.actors, source.targets, source.weights)]
+    state.apply(event("late-joiner", 1, "m1", ["m2"], 5.0))
+    state.apply(event("newcomer", 1, "z1", ["z2"], 1.0))
     state.set_team("m0", "C")
-    assert source.edges == edges and source.teams["m0"] == "B" and "z1" not in source.teams
+    after = [array.tolist() for array in (source.actors, source.targets, source.weights)]
+    assert after == copied and "z1" not in source.people
+    assert source.teams[source.people.index("m0")] == "B"
 
 
 def test_empty_window_has_no_hidden_silos() -> None:

@@ -99,6 +99,10 @@ def test_exact_edges_and_team_flow_match_naive(ops: list[Op]) -> None:
                             weights[(e["actor"], t)] += round(e["weight"] * 1_000_000)
         actual = {(a, b): (c, w) for a, b, c, w in graph.edge_items()}
         assert actual == {k: (v, weights[k]) for k, v in expected.items()}
+        people = sorted(graph.nodes())
+        actors, targets, micro = graph.edge_arrays({p: i for i, p in enumerate(people)})
+        copied = [(people[a], people[b], w) for a, b, w in zip(actors, targets, micro, strict=True)]
+        assert sorted(copied) == sorted((a, b, float(weights[a, b])) for a, b in expected)
         pairs = [(a, b, w / 1e6) for (a, b), w in weights.items() for _ in [0]]
         flow = naive.flow(pairs, ref.directory)
         naive.assert_close(indices.team_flow(graph), flow)

@@ -3,10 +3,20 @@ their team aggregates; :class:`WindowGraph` reads one window of it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from streams.analytics.directory import Directory
-from streams.analytics.graph.teams import Slots, TeamAggregates, TeamView, lane, nonzero, unit
+from streams.analytics.graph.teams import (
+    LANE,
+    LANE_BITS,
+    Slots,
+    TeamAggregates,
+    TeamView,
+    lane,
+    nonzero,
+    unit,
+)
 
 Adjacency = dict[str, dict[str, list[int]]]
 """``actor → target → [counts, weights]``: directed person edges with packed values."""
@@ -215,6 +225,25 @@ class WindowGraph:
                 count = lane(counts, slot)
                 if count:
                     yield a, b, count, lane(weights, slot)
+
+    def edge_arrays(self, index: Mapping[str, int]) -> tuple[array[int], array[int], array[float]]:
+        """The window's edges as flat arrays, ``actors[k] → targets[k]`` (``index`` of each
+        person, which must hold every node of the window) of weight ``weights[k]`` in
+        micro-units (floats), in one pass over the edge map: an actor outside the window has
+        no edge there and is skipped whole."""
+        actors, targets, weights = array("q"), array("q"), array("d")
+        shift = LANE_BITS * self.slot
+        add_actor, add_target, add_weight = actors.append, targets.append, weights.append
+        for a, out_a in self.store.out.items():
+            actor = index.get(a)
+            if actor is None:
+                continue
+            for b, (counts, weight) in out_a.items():
+                if (counts >> shift) & LANE:
+                    add_actor(actor)
+                    add_target(index[b])
+                    add_weight((weight >> shift) & LANE)
+        return actors, targets, weights
 
     def nodes(self) -> Iterator[str]:
         """The people of the window."""
