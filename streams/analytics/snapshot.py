@@ -58,13 +58,14 @@ def org_section(window: WindowGraph) -> dict[str, Any]:
     }
 
 
-def team_entry(
-    window: WindowGraph, team: str, members: int, siloed: bool, partners: int, bridge: int
-) -> dict[str, Any]:
-    """The snapshot entry of one reported team with ``partners`` partner teams and
-    ``bridge`` the largest external weight of one member."""
-    internal = window.teams.internal(team)
-    external = window.teams.external(team)
+TeamInputs = tuple[int, int, int, int, int, bool]
+"""What a team's entry is made of: (internal, external, members, partner teams, largest
+external weight of one member, siloed)."""
+
+
+def team_entry(inputs: TeamInputs) -> dict[str, Any]:
+    """The snapshot entry of one reported team."""
+    internal, external, members, partners, bridge, siloed = inputs
     return {
         "members": members,
         "internal": number(from_micro(internal)),
@@ -195,7 +196,9 @@ class WindowMemo:
 
     Team flow rows and members' largest external weights are updated from the flow keys and
     teams the aggregates logged as changed (:class:`~streams.analytics.graph.teams.ChangeLog`);
-    everything else is read from the O(1) aggregates each time. Snapshots share their
+    the rows only when the full flow is read (:meth:`flow`), the top lists of
+    :meth:`top_flow` at each refresh. Everything else is read from the O(1) aggregates each
+    time. Snapshots share their
     unchanged flow entries with later snapshots: callers treat snapshots as read-only.
     """
 
@@ -206,6 +209,10 @@ class WindowMemo:
         self._rows: dict[str, _Row] = {}
         self._bridges: dict[str, _Largest] = {}
         self._tops: dict[int, _Top] = {}
+        self._teams: dict[str, tuple[TeamInputs, dict[str, Any]]] = {}
+        self._pending: set[tuple[str, str]] | None = None
+        """Flow keys changed since the rows were last brought up to date (``None``: every
+        key); the rows are only read by :meth:`flow`, so only it applies them."""
         self.aggregates.flow_log.subscribe(self.slot)
         self.aggregates.bridges_log.subscribe(self.slot)
 
@@ -213,7 +220,15 @@ class WindowMemo:
         """Bring the memo up to date with the aggregates and the ``reported`` teams."""
         aggregates = self.aggregates
         changed = aggregates.flow_log.take(self.slot)
-        self._update_flow(list(aggregates.flow) if changed is None else changed)
+        if changed is None:
+            self._pending = None
+            self._tops.clear()
+        else:
+            self._rank(changed)
+            if self._pending is not None:
+                self._pending |= changed
+                if len(self._pending) > len(aggregates.flow):
+                    self._pending = None  # as dear to apply as reading the table again
         self._update_bridges(aggregates.bridges_log.take(self.slot))
         if reported != self.reported:
             self.reported = reported
@@ -222,6 +237,26 @@ class WindowMemo:
                 row.hidden = len(row.keys) - sum(map(reported.__contains__, row.keys))
             for team in self._bridges.keys() - reported:
                 del self._bridges[team]
+            for team in self._teams.keys() - reported:
+                del self._teams[team]
+
+    def team(self, window: WindowGraph, team: str, members: int, siloed: bool) -> dict[str, Any]:
+        """The entry of reported ``team`` (the previous one while its inputs are the same)."""
+        view = window.teams
+        inputs = (
+            view.internal(team),
+            view.external(team),
+            members,
+            view.partner_teams(team),
+            self.max_member_external(team),
+            siloed,
+        )
+        held = self._teams.get(team)
+        if held is not None and held[0] == inputs:
+            return held[1]
+        entry = team_entry(inputs)
+        self._teams[team] = (inputs, entry)
+        return entry
 
     def max_member_external(self, team: str) -> int:
         """Largest external weight carried by one member of ``team`` in the window."""
@@ -234,6 +269,12 @@ class WindowMemo:
 
     def flow(self, reported: list[str]) -> list[dict[str, Any]]:
         """Team→team flow between two ``reported`` teams (sorted), sorted by (src, dst)."""
+        if self._pending is None:
+            self._rows.clear()
+            self._update_flow(list(self.aggregates.flow))
+        else:
+            self._update_flow(self._pending)
+        self._pending = set()
         rows, shown = self._rows, self.reported
         flow: list[dict[str, Any]] = []
         for src in reported:
@@ -257,11 +298,26 @@ class WindowMemo:
         ]
 
     def _shown_ranks(self) -> Iterator[Rank]:
+        reported, slot = self.reported, self.slot
+        for (src, dst), value in self.aggregates.flow.items():
+            if src in reported and dst in reported:
+                weight = lane(value, slot)
+                if weight:
+                    yield -weight, src, dst
+
+    def _rank(self, changed: Iterable[tuple[str, str]]) -> None:
+        """Account changed flow entries between reported teams in the top lists."""
+        tops = self._tops.values()
+        if not tops:
+            return
         reported, slot, table = self.reported, self.slot, self.aggregates.flow
-        for src in reported & self._rows.keys():
-            for dst in self._rows[src].keys:
-                if dst in reported:
-                    yield -lane(table[src, dst], slot), src, dst
+        for key in changed:
+            src, dst = key
+            if src in reported and dst in reported:
+                new = lane(table.get(key, 0), slot)
+                rank = (-new, src, dst) if new else None
+                for top in tops:
+                    top.update(key, rank)
 
     def _update_bridges(self, changed: set[tuple[str, str]] | None) -> None:
         largest, bridges, slot = self._bridges, self.aggregates.bridges, self.slot
@@ -282,10 +338,6 @@ class WindowMemo:
             if src == UNASSIGNED or dst == UNASSIGNED:
                 continue
             new = lane(table.get(key, 0), slot)
-            if self._tops and src in reported and dst in reported:
-                rank = (-new, src, dst) if new else None
-                for top in self._tops.values():
-                    top.update(key, rank)
             row = rows.get(src)
             if row is None:
                 if not new:
@@ -373,14 +425,7 @@ def build_snapshot(
     memo = window_memo(window)
     memo.refresh(frozenset(reported))
     teams = {
-        team: team_entry(
-            window,
-            team,
-            directory.members(team),
-            team in source.siloed,
-            window.teams.partner_teams(team),
-            memo.max_member_external(team),
-        )
+        team: memo.team(window, team, directory.members(team), team in source.siloed)
         for team in reported
     }
     return {
