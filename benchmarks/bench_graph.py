@@ -312,11 +312,14 @@ def large(people: int, teams: int, pairs: int, seed: int) -> None:
     refresh_after(state, stream, LIVE_EVENTS, repeat=1)  # not counted: the generator's set-up
     refresh = refresh_after(state, stream, LIVE_EVENTS, repeat=5)
     print(f"  refresh after {LIVE_EVENTS:,} new events each: {refresh * 1e3:.1f} ms")
-    api, full = timed(lambda: state.snapshot("28d"))
+    first, full = timed(lambda: state.snapshot("28d"))
     print(
-        f"  snapshot API answer (all {len(full['flow']):,} flow entries, not made by the "
-        f"refresh timer): {api * 1e3:.1f} ms"
+        f"  first snapshot API answer (all {len(full['flow']):,} flow entries, builds the flow "
+        f"rows; not made by the refresh timer): {first * 1e3:.1f} ms"
     )
+    ingest_chunks(state, itertools.islice(stream, LIVE_EVENTS), LIVE_EVENTS)
+    api, _ = timed(lambda: state.snapshot("28d"))
+    print(f"  snapshot API answer after {LIVE_EVENTS:,} more events: {api * 1e3:.1f} ms")
     slide_stream = later_events(team_of, (watermark // bucket + 1) * bucket, seed + 2)
     slide = refresh_after(state, slide_stream, LIVE_EVENTS, repeat=1)
     print(f"  refresh after the watermark entered a new bucket: {slide * 1e3:.1f} ms")

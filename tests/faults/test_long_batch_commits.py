@@ -71,6 +71,11 @@ def test_a_long_batch_commits_as_it_goes_and_an_idle_worker_checkpoints(
             60,
             "an idle checkpoint",
         )
+        wait_for(
+            lambda: uncommitted(settings.bootstrap, settings.app_id, topic) == 0,
+            60,
+            "every record committed before the kill",
+        )
         uncovered = worker.metrics()[SINCE_CHECKPOINT]
         assert "checkpoints of 1 tenants confirmed" in worker.log_path.read_text()
         worker.stop(signal.SIGKILL)
