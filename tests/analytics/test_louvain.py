@@ -137,4 +137,6 @@ def test_prepared_input_is_an_independent_copy() -> None:
 
 def test_empty_window_has_no_hidden_silos() -> None:
     state = TenantState(TENANT, CONFIG)
-    assert hidden_silos(prepare(state.windows.graphs["1d"], state.directory), 5) == 0
+    source = prepare(state.windows.graphs["1d"], state.directory)
+    assert hidden_silos(source, 5) == 0
+    assert undirected(source) == Undirected([], [], [])

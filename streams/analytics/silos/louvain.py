@@ -68,13 +68,15 @@ def undirected(source: LouvainInput) -> Undirected:
     pass does not depend on the order events arrived in (vectorized: the edges are sorted by
     their unordered pair and each run of one pair summed)."""
     size = len(source.people)
+    if not source.weights.size:
+        return Undirected(source.people, [], [])
     low = np.minimum(source.actors, source.targets)
     high = np.maximum(source.actors, source.targets)
     keys = low * size + high
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    summed = np.add.reduceat(source.weights[order], starts) if starts.size else starts
+    summed = np.add.reduceat(source.weights[order], starts)
     merged = keys[starts]
     return Undirected(
         source.people,
